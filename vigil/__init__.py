@@ -1,0 +1,1 @@
+"""Vigil: self-hosted on-call, incident and maintenance platform."""

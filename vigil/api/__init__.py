@@ -1,0 +1,1 @@
+"""Wire dialects and the HTTP application; no domain logic lives here."""

@@ -1,0 +1,65 @@
+"""Every error leaves as JSON with a message saying what is wrong, never as an HTML page or a 500 trace."""
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import IntegrityError
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
+
+from vigil.api.responses import json_error
+from vigil.errors import Conflict, DomainError, Invalid, NotFound
+
+log = logging.getLogger("vigil.api")
+
+STATUS_BY_ERROR: dict[type[DomainError], int] = {NotFound: 404, Conflict: 422, Invalid: 400}
+
+
+def describe_validation_errors(errors: Sequence[Any]) -> str:
+    """One readable sentence from pydantic's error list, naming each field as the client sent it."""
+    parts = []
+    for error in errors:
+        if error.get("type") == "json_invalid":
+            return (
+                f"Request body is not valid JSON: {error.get('ctx', {}).get('error', '')}".strip()
+            )
+        location = [str(part) for part in error.get("loc", ()) if part not in ("body", "query")]
+        field = ".".join(location)
+        message = error.get("msg", "is not valid")
+        parts.append(f"{field}: {message}" if field else message)
+    return "; ".join(parts) or "Request is not valid"
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    async def domain_error(_: Request, error: Exception) -> Response:
+        assert isinstance(error, DomainError)
+        return json_error(STATUS_BY_ERROR.get(type(error), 400), error.message)
+
+    async def validation_error(_: Request, error: Exception) -> Response:
+        assert isinstance(error, RequestValidationError)
+        return json_error(400, describe_validation_errors(error.errors()))
+
+    async def http_error(_: Request, error: Exception) -> Response:
+        assert isinstance(error, HTTPException)
+        response = json_error(error.status_code, str(error.detail))
+        if error.headers:
+            response.headers.update(error.headers)
+        return response
+
+    async def integrity_error(_: Request, error: Exception) -> Response:
+        log.info("integrity error turned into 409", extra={"error": str(error)})
+        return json_error(409, "The change conflicts with data stored meanwhile; retry it")
+
+    async def unexpected_error(_: Request, error: Exception) -> Response:
+        log.exception("unexpected error", exc_info=error)
+        return json_error(500, "Internal error; it has been logged")
+
+    for error_type in STATUS_BY_ERROR:
+        app.add_exception_handler(error_type, domain_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(HTTPException, http_error)
+    app.add_exception_handler(IntegrityError, integrity_error)
+    app.add_exception_handler(Exception, unexpected_error)

@@ -1,0 +1,1 @@
+"""The VictorOps (Splunk On-Call) public API, wire-compatible with real clients."""

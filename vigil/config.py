@@ -1,0 +1,21 @@
+"""Settings, read from environment variables prefixed VIGIL_."""
+
+from functools import lru_cache
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="VIGIL_")
+
+    database_url: str = "sqlite:///./var/vigil.db"
+    smtp_url: str = "smtp://127.0.0.1:2525"
+    base_url: str = "http://127.0.0.1:8080"
+    max_body_bytes: int = 1_048_576
+    log_level: str = "INFO"
+    db_pool_size: int = 10
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""The worker: claims due timers stored in the database and runs them."""

@@ -1,0 +1,28 @@
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from vigil.db import Base, UTCDateTime
+
+
+class Timer(Base):
+    """Something the engine must do at `due_at`; the row is deleted once it has been done.
+
+    `key` (optional, unique) keeps at most one pending timer per subject, such as one
+    paging timer per incident.
+    """
+
+    __tablename__ = "timers"
+    __table_args__ = (Index("ix_timers_due_at", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(40))
+    key: Mapped[str | None] = mapped_column(String(200), unique=True, nullable=True)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -1,0 +1,1 @@
+"""Organizations (tenants) and the keys that authenticate them."""

@@ -1,0 +1,1 @@
+"""Users, teams and the contact methods people are reached by."""
