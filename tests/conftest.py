@@ -29,7 +29,7 @@ def _requested_url() -> str:
 
 
 def is_postgres(url: str) -> bool:
-    return make_url(url).get_backend_name() == "postgresql"
+    return url.startswith("postgresql")
 
 
 @pytest.fixture(scope="session")

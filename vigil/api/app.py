@@ -3,6 +3,7 @@
 from fastapi import FastAPI
 
 from vigil.api import ops
+from vigil.api.body_limit import BodyLimit
 from vigil.api.errors import install_error_handlers
 from vigil.api.observability import RequestTelemetry
 from vigil.api.responses import FastJSONResponse
@@ -18,13 +19,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="On-call, incidents and maintenance; speaks the VictorOps public API.",
         version="0.1.0",
         default_response_class=FastJSONResponse,
-        max_body_size=settings.max_body_bytes,
         strict_content_type=False,
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url, settings.db_pool_size)
     app.state.sessions = make_session_factory(app.state.engine)
     install_error_handlers(app)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestTelemetry)
     app.include_router(ops.router)
     # Fixed paths before parameterised ones: /policies/types/* must not match /policies/{policy}.

@@ -72,6 +72,7 @@ class RequestTelemetry:
             log.info(
                 "request",
                 extra={
+                    "request_id": rid,
                     "method": method,
                     "route": route,
                     "path": scope["path"],
