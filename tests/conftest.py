@@ -62,7 +62,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture(scope="session")
 def settings(database_url: str) -> Settings:
     upgrade(database_url)
-    return Settings(database_url=database_url, max_body_bytes=65_536)
+    return Settings(database_url=database_url, max_body_bytes=65_536, embedded_worker=False)
 
 
 @pytest.fixture(scope="session")

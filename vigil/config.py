@@ -14,6 +14,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1_048_576
     log_level: str = "INFO"
     db_pool_size: int = 10
+    embedded_worker: bool | None = None
+    """Run the engine inside the server; by default only on SQLite (one process owns the file)."""
 
 
 @lru_cache

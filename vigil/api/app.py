@@ -1,5 +1,9 @@
 """The HTTP application: every dialect's routes, error handling and telemetry around them."""
 
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
 from vigil.api import ops
@@ -9,7 +13,8 @@ from vigil.api.observability import RequestTelemetry
 from vigil.api.responses import FastJSONResponse
 from vigil.api.victorops import contact_methods, paging_values, teams, users
 from vigil.config import Settings, get_settings
-from vigil.db import make_engine, make_session_factory
+from vigil.db import is_sqlite, make_engine, make_session_factory
+from vigil.engine.handlers import build_worker
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -20,6 +25,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         default_response_class=FastJSONResponse,
         strict_content_type=False,
+        lifespan=_embedded_worker,
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url, settings.db_pool_size)
@@ -32,6 +38,27 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (paging_values, users, teams, contact_methods):
         app.include_router(module.router)
     return app
+
+
+@asynccontextmanager
+async def _embedded_worker(app: FastAPI) -> AsyncIterator[None]:
+    """On SQLite (or when asked) the engine runs in a thread of the server process."""
+    settings: Settings = app.state.settings
+    wanted = settings.embedded_worker
+    if wanted is None:
+        wanted = is_sqlite(settings.database_url)
+    if not wanted:
+        yield
+        return
+    stop = threading.Event()
+    worker = build_worker(app.state.sessions)
+    thread = threading.Thread(target=worker.run_forever, args=(stop,), name="vigil-engine")
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=10)
 
 
 def app_from_environment() -> FastAPI:

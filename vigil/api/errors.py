@@ -40,6 +40,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def validation_error(_: Request, error: Exception) -> Response:
         assert isinstance(error, RequestValidationError)
+        if any(e.get("loc", ("",))[0] == "path" for e in error.errors()):
+            return json_error(404, "Not Found")
         return json_error(400, describe_validation_errors(error.errors()))
 
     async def http_error(_: Request, error: Exception) -> Response:

@@ -24,7 +24,7 @@ def list_teams(session: Session, org_id: int) -> list[tuple[Team, int]]:
         .where(Team.org_id == org_id)
         .order_by(Team.name)
     )
-    return [(team, members) for team, members in rows.tuples()]
+    return [(team, members) for team, members in rows.all()]
 
 
 def get_team(session: Session, org_id: int, ref: str) -> Team:
@@ -82,8 +82,7 @@ def update_team(
     return team
 
 
-def delete_team(session: Session, org_id: int, ref: str) -> Team:
-    team = get_team(session, org_id, ref)
+def delete_team(session: Session, team: Team) -> Team:
     session.delete(team)
     session.flush()
     return team
@@ -102,9 +101,9 @@ def members(session: Session, team: Team, admins_only: bool = False) -> list[Use
 
 
 def add_member(
-    session: Session, org_id: int, team: Team, username: str, is_admin: bool = False
+    session: Session, org_id: int, team: Team, username: str, is_admin: bool | None = None
 ) -> None:
-    """Add a user to a team; adding a member again only updates their admin flag."""
+    """Add a user to a team; adding a member again only changes their admin flag, if given."""
     user = named_user(session, org_id, username, "User")
     membership = _membership(session, team, user)
     if membership is None:
@@ -113,11 +112,11 @@ def add_member(
                 org_id=org_id,
                 team_id=team.id,
                 user_id=user.id,
-                is_admin=is_admin,
+                is_admin=bool(is_admin),
                 created_at=clock.now(),
             )
         )
-    else:
+    elif is_admin is not None:
         membership.is_admin = is_admin
     session.flush()
 
@@ -136,6 +135,7 @@ def remove_member(
             raise Invalid("A user cannot replace themselves")
         if _membership(session, team, substitute) is None:
             membership.user_id = substitute.id
+            membership.is_admin = False
             session.flush()
             return
     session.delete(membership)

@@ -87,15 +87,7 @@ def update_user(session: Session, org_id: int, username: str, fields: UserFields
     new_email = validation.email_address(fields.email)
     _ensure_available(session, org_id, new_username, new_email, except_id=user.id)
     if new_email != user.email:
-        primary = session.scalar(
-            select(ContactMethod).where(
-                ContactMethod.user_id == user.id,
-                ContactMethod.kind == "email",
-                ContactMethod.value == user.email,
-            )
-        )
-        if primary is not None:
-            primary.value = new_email
+        _move_primary_email(session, user, new_email)
     user.username = new_username
     user.first_name = fields.first_name
     user.last_name = fields.last_name
@@ -104,6 +96,27 @@ def update_user(session: Session, org_id: int, username: str, fields: UserFields
     user.version += 1
     session.flush()
     return user
+
+
+def _move_primary_email(session: Session, user: User, new_email: str) -> None:
+    """The primary e-mail contact follows the user's address; a secondary one already
+    holding the new address becomes the primary instead of being duplicated."""
+    emails = {
+        contact.value: contact
+        for contact in session.scalars(
+            select(ContactMethod).where(
+                ContactMethod.user_id == user.id, ContactMethod.kind == "email"
+            )
+        )
+    }
+    primary = emails.get(user.email)
+    existing = emails.get(new_email)
+    if existing is not None:
+        existing.label = PRIMARY_EMAIL_LABEL
+        if primary is not None:
+            session.delete(primary)
+    elif primary is not None:
+        primary.value = new_email
 
 
 def delete_user(session: Session, org_id: int, username: str, replacement: str | None) -> None:
@@ -127,6 +140,7 @@ def _hand_over_team_memberships(session: Session, user: User, substitute: User) 
         )
     ):
         membership.user_id = substitute.id
+        membership.is_admin = False
     session.flush()
     session.execute(delete(TeamMembership).where(TeamMembership.user_id == user.id))
 

@@ -25,8 +25,8 @@ class MemberIn(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     username: Annotated[str, Field(min_length=1, max_length=100)]
-    isAdmin: bool = Field(
-        default=False, description="Vigil extension: make the member a team admin"
+    isAdmin: bool | None = Field(
+        default=None, description="Vigil extension: make (or unmake) the member a team admin"
     )
 
 
@@ -57,7 +57,7 @@ def update_team(caller: Caller, session: DbSession, team: str, body: TeamIn) -> 
 def delete_team(caller: Caller, session: DbSession, team: str) -> dict[str, Any]:
     found = teams.get_team(session, caller.org_id, team)
     count = teams.member_count(session, found)
-    return team_json(teams.delete_team(session, caller.org_id, found.slug), count)
+    return team_json(teams.delete_team(session, found), count)
 
 
 @router.get(f"{V1}/team/{{team}}/admins", summary="The team's admins")

@@ -1,0 +1,11 @@
+"""Benchmarks: `python -m bench` starts a Vigil server per database, loads it and prints a table.
+
+Benchmarks print figures; they are never tests and never assert timings.
+
+- `databases.py`: a fresh SQLite file or PostgreSQL database, removed afterwards.
+- `server.py`: migrate, create an organization, run `vigil serve`, read its RSS.
+- `clients.py`: the HTTP/1.1 clients the load generator drives (a raw asyncio one and httpx).
+- `load.py`: the closed-loop load generator (N workers, warm-up, then a measured window).
+- `scenarios.py`: what is measured; add a `Scenario` there for a new benchmark.
+- `report.py`: the final table.
+"""

@@ -1,0 +1,42 @@
+"""Throw-away databases: each yields a SQLAlchemy URL and removes the database afterwards."""
+
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+
+@contextmanager
+def sqlite_database(directory: Path) -> Iterator[str]:
+    """A fresh SQLite file; the caller's temporary directory takes it away."""
+    yield f"sqlite:///{directory / 'bench.db'}"
+
+
+@contextmanager
+def postgres_database(server_url: str) -> Iterator[str]:
+    """A fresh database `bench_<random>` on the server of `server_url`, dropped afterwards."""
+    name = f"bench_{secrets.token_hex(4)}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT", pool_size=1)
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        try:
+            yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+        finally:
+            with admin.connect() as connection:
+                # FORCE (PostgreSQL 13+) ends sessions a killed server may have left behind.
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
+def postgres_version(url: str) -> str:
+    engine = create_engine(url, pool_size=1)
+    try:
+        with engine.connect() as connection:
+            return str(connection.execute(text("SHOW server_version")).scalar_one()).split()[0]
+    finally:
+        engine.dispose()
