@@ -14,6 +14,9 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1_048_576
     log_level: str = "INFO"
     db_pool_size: int = 10
+    db_pool_timeout: float = 30.0
+    request_threads: int = 4
+    """Threads serving synchronous endpoints per process; more only add lock contention."""
     embedded_worker: bool | None = None
     """Run the engine inside the server; by default only on SQLite (one process owns the file)."""
 

@@ -4,6 +4,7 @@ import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio.to_thread as to_thread
 from fastapi import FastAPI
 
 from vigil.api import ops
@@ -28,7 +29,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=_embedded_worker,
     )
     app.state.settings = settings
-    app.state.engine = make_engine(settings.database_url, settings.db_pool_size)
+    app.state.engine = make_engine(
+        settings.database_url, settings.db_pool_size, settings.db_pool_timeout
+    )
     app.state.sessions = make_session_factory(app.state.engine)
     install_error_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
@@ -44,6 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 async def _embedded_worker(app: FastAPI) -> AsyncIterator[None]:
     """On SQLite (or when asked) the engine runs in a thread of the server process."""
     settings: Settings = app.state.settings
+    to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
     wanted = settings.embedded_worker
     if wanted is None:
         wanted = is_sqlite(settings.database_url)

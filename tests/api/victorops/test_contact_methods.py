@@ -1,7 +1,7 @@
 """A user's e-mails, phones and devices: /api-public/v1/user/{user}/contact-methods (section 3.12)."""
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -843,6 +843,18 @@ def test_a_read_only_key_may_read_one_contact(client: TestClient, read_only: Tes
     assert response.json() == primary
 
 
+@pytest.fixture
+def ada_contact_url(client: TestClient) -> Callable[[str], str]:
+    """Ada with one contact of each kind; maps "/emails/{email}"-style paths to real URLs."""
+    add_user(client, "ada")
+    ids = {
+        "email": add_email(client, "ada@home.example.com")["extId"],
+        "phone": add_phone(client, "+16502530000")["extId"],
+        "device": add_device(client)["extId"],
+    }
+    return lambda path: methods_url() + path.format(**ids)
+
+
 @pytest.mark.parametrize(
     ("method", "path", "body"),
     [
@@ -856,17 +868,15 @@ def test_a_read_only_key_may_read_one_contact(client: TestClient, read_only: Tes
     ],
 )
 def test_a_read_only_key_gets_403_on_every_contact_write_and_nothing_changes(
-    client: TestClient, read_only: TestClient, method: str, path: str, body: Any
+    client: TestClient,
+    read_only: TestClient,
+    ada_contact_url: Callable[[str], str],
+    method: str,
+    path: str,
+    body: Any,
 ) -> None:
-    add_user(client, "ada")
-    email = add_email(client, "ada@home.example.com")
-    phone = add_phone(client, "+16502530000")
-    device = add_device(client)
     before = client.get(methods_url()).json()
-    url = methods_url() + path.format(
-        email=email["extId"], phone=phone["extId"], device=device["extId"]
-    )
-    response = read_only.request(method, url, json=body)
+    response = read_only.request(method, ada_contact_url(path), json=body)
     assert response.status_code == 403
     assert response.json() == {"error": "This API key is read-only"}
     assert client.get(methods_url()).json() == before
@@ -893,17 +903,15 @@ def test_a_read_only_key_gets_403_on_every_contact_write_and_nothing_changes(
     ],
 )
 def test_another_organization_cannot_see_or_change_my_users_contacts(
-    client: TestClient, other_client: TestClient, method: str, path: str, body: Any
+    client: TestClient,
+    other_client: TestClient,
+    ada_contact_url: Callable[[str], str],
+    method: str,
+    path: str,
+    body: Any,
 ) -> None:
-    add_user(client, "ada")
-    email = add_email(client, "ada@home.example.com")
-    phone = add_phone(client, "+16502530000")
-    device = add_device(client)
     before = client.get(methods_url()).json()
-    url = methods_url() + path.format(
-        email=email["extId"], phone=phone["extId"], device=device["extId"]
-    )
-    response = other_client.request(method, url, json=body)
+    response = other_client.request(method, ada_contact_url(path), json=body)
     assert response.status_code == 404
     assert response.json() == {"error": "User ada not found"}
     assert client.get(methods_url()).json() == before

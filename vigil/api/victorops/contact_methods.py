@@ -5,12 +5,12 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from vigil.api.deps import DbSession
+from vigil.api.deps import DbSession, TransactionalRoute
 from vigil.api.victorops.auth import Caller
 from vigil.api.victorops.wire import V1, contact_json, contact_list_json, user_url
 from vigil.people import contact_methods, users
 
-router = APIRouter(tags=["User contact methods"])
+router = APIRouter(tags=["User contact methods"], route_class=TransactionalRoute)
 
 BASE = f"{V1}/user/{{username}}/contact-methods"
 Label = Annotated[str, Field(min_length=1, max_length=200)]

@@ -5,13 +5,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body
 from pydantic import BaseModel, ConfigDict, Field
 
-from vigil.api.deps import DbSession
+from vigil.api.deps import DbSession, TransactionalRoute
 from vigil.api.victorops.auth import Caller
 from vigil.api.victorops.users import Replacement
 from vigil.api.victorops.wire import V1, admin_json, members_json, team_json
 from vigil.people import teams
 
-router = APIRouter(tags=["Teams"])
+router = APIRouter(tags=["Teams"], route_class=TransactionalRoute)
 
 
 class TeamIn(BaseModel):

@@ -5,13 +5,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from vigil.api.deps import DbSession
+from vigil.api.deps import DbSession, TransactionalRoute
 from vigil.api.victorops.auth import Caller
 from vigil.api.victorops.wire import V1, team_links, user_json
 from vigil.people import teams, users
 from vigil.people.users import UserFields
 
-router = APIRouter(tags=["Users"])
+router = APIRouter(tags=["Users"], route_class=TransactionalRoute)
 
 Name = Annotated[str, Field(min_length=1, max_length=100)]
 
