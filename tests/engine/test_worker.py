@@ -248,39 +248,16 @@ def test_a_failure_does_not_stop_the_other_timers(
     assert only_timer(sessions).id == failing
 
 
-def test_an_unknown_kind_is_kept_and_retried(
+def test_a_kind_without_a_handler_is_left_for_a_worker_that_knows_it(
     sessions: sessionmaker[Session], org: NewOrganization, frozen: time_machine.Traveller
 ) -> None:
     timer_id = add(sessions, org.org.id, kind="mystery")
-    assert Worker(sessions, {}).run_due() == 0
+    assert Worker(sessions, {"ping": Recorder()}).run_due() == 0
     kept = only_timer(sessions)
-    assert (kept.attempts, kept.last_error) == (
-        1,
-        "UnknownTimerKind: no handler for kind 'mystery'",
-    )
-    frozen.shift(timedelta(seconds=1))
+    assert (kept.id, kept.attempts, kept.last_error) == (timer_id, 0, None)
     recorder = Recorder()
     assert Worker(sessions, {"mystery": recorder}).run_due() == 1
     assert recorder.ids == [timer_id]
-
-
-def test_an_unknown_kind_is_logged_as_an_error(
-    sessions: sessionmaker[Session],
-    org: NewOrganization,
-    frozen: time_machine.Traveller,
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    timer_id = add(sessions, org.org.id, kind="mystery")
-    with caplog.at_level(logging.INFO, logger="vigil.engine"):
-        Worker(sessions, {}).run_due()
-    [record] = [r for r in caplog.records if r.levelno == logging.ERROR]
-    fields = vars(record)
-    assert {name: fields[name] for name in ("timer_id", "org_id", "timer_kind", "attempts")} == {
-        "timer_id": timer_id,
-        "org_id": org.org.id,
-        "timer_kind": "mystery",
-        "attempts": 1,
-    }
 
 
 def test_build_worker_runs_the_registered_kinds(

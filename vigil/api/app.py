@@ -12,7 +12,17 @@ from vigil.api.body_limit import BodyLimit
 from vigil.api.errors import install_error_handlers
 from vigil.api.observability import RequestTelemetry
 from vigil.api.responses import FastJSONResponse
-from vigil.api.victorops import contact_methods, paging_values, teams, users
+from vigil.api.victorops import (
+    alerts,
+    contact_methods,
+    incidents,
+    paging_values,
+    reporting,
+    routing_keys,
+    teams,
+    users,
+)
+from vigil.api.victorops.integration import AlertIntegration
 from vigil.config import Settings, get_settings
 from vigil.db import is_sqlite, make_engine, make_session_factory
 from vigil.engine.handlers import build_worker
@@ -38,8 +48,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestTelemetry)
     app.include_router(ops.router)
     # Fixed paths before parameterised ones: /policies/types/* must not match /policies/{policy}.
-    for module in (paging_values, users, teams, contact_methods):
+    for module in (
+        paging_values,
+        users,
+        teams,
+        contact_methods,
+        incidents,
+        alerts,
+        routing_keys,
+        reporting,
+    ):
         app.include_router(module.router)
+    app.mount("/integrations", AlertIntegration(app.state.sessions))
     return app
 
 

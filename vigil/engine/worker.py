@@ -4,11 +4,13 @@ On PostgreSQL any number of workers share the table: a claim skips rows another 
 (`FOR UPDATE SKIP LOCKED`), and a worker that dies mid-run rolls back, leaving its timer due
 for the next one. On SQLite one in-process worker runs and the claim's DELETE takes the write
 lock. A failing handler never loses its timer: the timer comes back later with a backoff.
+A worker claims only the kinds it has handlers for, so timers written for a capability this
+worker does not run (yet) wait for one that does.
 """
 
 import logging
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -31,10 +33,6 @@ log = logging.getLogger("vigil.engine")
 FIRST_BACKOFF = timedelta(seconds=1)
 MAX_ERROR_CHARS = 2000
 MAX_OUTAGE_PAUSE = 30.0
-
-
-class UnknownTimerKind(LookupError):
-    """No handler is registered for a timer's kind."""
 
 
 @dataclass(frozen=True)
@@ -103,13 +101,13 @@ class Worker:
         """Claim, run and delete one due timer; None when none is due, False when it failed."""
         with self._sessions() as session:
             session.begin()
-            timer = _claim(session, now)
+            timer = _claim(session, now, self._handlers.keys())
             if timer is None:
                 session.rollback()
                 return None
             claimed = _Claimed.of(timer)
             try:
-                self._handler(timer)(session, timer)
+                self._handlers[timer.kind](session, timer)
                 session.commit()
             except Exception as error:
                 session.rollback()
@@ -117,12 +115,6 @@ class Worker:
                 return False
         log.info("timer ran", extra={**claimed.fields(), "attempts": claimed.attempts})
         return True
-
-    def _handler(self, timer: Timer) -> Handler:
-        handler = self._handlers.get(timer.kind)
-        if handler is None:
-            raise UnknownTimerKind(f"no handler for kind {timer.kind!r}")
-        return handler
 
     def _retry_later(self, claimed: _Claimed, error: Exception, now: datetime) -> None:
         """Count the failure and push the timer back, unless another worker has it meanwhile."""
@@ -140,17 +132,14 @@ class Worker:
                 timer.last_error = text
                 timer.due_at = retry_at
         fields = {**claimed.fields(), "attempts": claimed.attempts + 1, "retry_at": retry_at}
-        if isinstance(error, UnknownTimerKind):
-            log.error("no handler for timer kind", extra={**fields, "error": text})
-        else:
-            log.warning("timer failed", extra={**fields, "error": text}, exc_info=error)
+        log.warning("timer failed", extra={**fields, "error": text}, exc_info=error)
 
     def _backoff(self, attempts: int) -> timedelta:
         """1s, 2s, 4s ... capped by max_backoff (the exponent is bounded first)."""
         return min(FIRST_BACKOFF * (1 << min(attempts, 40)), self._max_backoff)
 
 
-def _claim(session: Session, now: datetime) -> Timer | None:
+def _claim(session: Session, now: datetime, kinds: Iterable[str]) -> Timer | None:
     """Delete the soonest due timer nobody else holds and return it, detached from the session.
 
     One statement claims and deletes, so SQLite (where FOR UPDATE renders as nothing) cannot
@@ -158,7 +147,7 @@ def _claim(session: Session, now: datetime) -> Timer | None:
     """
     soonest = (
         select(Timer.id)
-        .where(Timer.due_at <= now)
+        .where(Timer.due_at <= now, Timer.kind.in_(list(kinds)))
         .order_by(Timer.due_at, Timer.id)
         .limit(1)
         .with_for_update(skip_locked=True)

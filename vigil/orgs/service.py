@@ -94,3 +94,14 @@ def authenticate(session: Session, api_id: str, secret: str) -> Principal | None
         )
     ).first()
     return Principal(org_id=row[0], key_id=row[1], read_only=row[2]) if row else None
+
+
+def organization_for_rest_key(session: Session, secret: str) -> int | None:
+    """The organization whose active REST-endpoint key this is."""
+    return session.scalar(
+        select(ApiKey.org_id).where(
+            ApiKey.secret_hash == hash_secret(secret),
+            ApiKey.kind == "rest",
+            ApiKey.revoked_at.is_(None),
+        )
+    )

@@ -1,0 +1,1 @@
+"""Routing keys and alert ingestion: how monitoring tools' alerts become incidents."""

@@ -1,0 +1,91 @@
+"""The REST-endpoint integration: POST /integrations/generic/20131114/alert/{key}[/{routing key}].
+
+This is the hot path, so it is a bare ASGI app: no dependency injection and no pydantic, one
+JSON parse, and one worker-thread hop that authenticates, ingests and commits before the 200.
+"""
+
+import logging
+from typing import Any
+
+import anyio.to_thread
+import orjson
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.types import Receive, Scope, Send
+
+from vigil import clock
+from vigil.alerts.ingest import Ingested, receive
+from vigil.db import transaction
+from vigil.errors import DomainError
+from vigil.orgs.service import organization_for_rest_key
+
+log = logging.getLogger("vigil.ingest")
+
+PREFIX = "/generic/20131114/alert/"
+_JSON_HEADERS = [(b"content-type", b"application/json")]
+
+
+class UnknownKey(Exception):
+    pass
+
+
+class AlertIntegration:
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self.sessions = sessions
+
+    async def __call__(self, scope: Scope, receive_message: Receive, send: Send) -> None:
+        path: str = scope["path"][len(scope.get("root_path", "")) :]
+        if not path.startswith(PREFIX):
+            await _answer(send, 404, {"result": "failure", "message": "Not Found"})
+            return
+        if scope["method"] != "POST":
+            await _answer(send, 405, {"result": "failure", "message": "Use POST"})
+            return
+        key, _, routing_key = path[len(PREFIX) :].strip("/").partition("/")
+        body = await _read_body(receive_message)
+        try:
+            payload = orjson.loads(body) if body else None
+        except orjson.JSONDecodeError as error:
+            await _answer(send, 400, _failure(f"Body is not valid JSON: {error}"))
+            return
+        if not isinstance(payload, dict):
+            await _answer(send, 400, _failure("Body must be a JSON object"))
+            return
+        try:
+            ingested = await anyio.to_thread.run_sync(
+                self._ingest, key, routing_key or None, payload, body
+            )
+        except UnknownKey:
+            await _answer(send, 404, _failure("Unknown REST endpoint key"))
+            return
+        except DomainError as error:
+            await _answer(send, 400, _failure(error.message))
+            return
+        await _answer(send, 200, {"result": "success", "entity_id": ingested.entity_id})
+
+    def _ingest(
+        self, key: str, routing_key: str | None, payload: dict[str, Any], body: bytes
+    ) -> Ingested:
+        with transaction(self.sessions) as session:
+            org_id = organization_for_rest_key(session, key) if key else None
+        if org_id is None:
+            raise UnknownKey
+        raw = body.decode("utf-8", errors="replace")
+        return receive(self.sessions, org_id, routing_key, payload, raw, clock.now())
+
+
+def _failure(message: str) -> dict[str, str]:
+    return {"result": "failure", "message": message}
+
+
+async def _read_body(receive_message: Receive) -> bytes:
+    chunks = []
+    while True:
+        message = await receive_message()
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            return b"".join(chunks)
+
+
+async def _answer(send: Send, status: int, body: dict[str, Any]) -> None:
+    await send({"type": "http.response.start", "status": status, "headers": _JSON_HEADERS})
+    await send({"type": "http.response.body", "body": orjson.dumps(body)})

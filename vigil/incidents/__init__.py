@@ -1,0 +1,1 @@
+"""Incident lifecycle (trigger, acknowledge, resolve, reroute), timeline and reporting queries."""

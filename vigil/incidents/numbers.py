@@ -1,0 +1,27 @@
+"""Per-organization incident numbers: increasing, never reused, unique under concurrency."""
+
+from sqlalchemy import update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from vigil.incidents.models import IncidentCounter
+
+
+def next_number(session: Session, org_id: int) -> int:
+    """Take the organization's next number; the counter row stays locked until commit."""
+    taken = session.execute(
+        update(IncidentCounter)
+        .where(IncidentCounter.org_id == org_id)
+        .values(last_number=IncidentCounter.last_number + 1)
+        .returning(IncidentCounter.last_number)
+    ).scalar()
+    if taken is not None:
+        return taken
+    insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert  # type: ignore[union-attr]
+    statement = insert(IncidentCounter).values(org_id=org_id, last_number=1)
+    statement = statement.on_conflict_do_update(
+        index_elements=[IncidentCounter.org_id],
+        set_={"last_number": IncidentCounter.last_number + 1},
+    )
+    number: int = session.execute(statement.returning(IncidentCounter.last_number)).scalar_one()
+    return number
