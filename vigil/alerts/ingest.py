@@ -53,13 +53,14 @@ def receive(
     """Ingest in its own transaction, committed before returning.
 
     Two alerts for a new entity racing each other both try to open an incident; the database
-    lets one win and the other is retried, then joins the winner's incident.
+    lets one win and the other is retried, then joins the winner's incident. Likewise an alert
+    joining an incident that a recovery resolved meanwhile is retried and opens a new one.
     """
     for attempt in range(DEDUP_ATTEMPTS):
         try:
             with transaction(sessions) as session:
                 return ingest(session, org_id, routing_key, payload, raw, at)
-        except IntegrityError:
+        except (IntegrityError, incidents.IncidentChanged):
             if attempt == DEDUP_ATTEMPTS - 1:
                 raise
     raise AssertionError("unreachable")

@@ -3,20 +3,29 @@
 This module is the only writer of incidents. Every change appends a transition through
 `record`, so the timeline is the audit log. Paging is requested by writing a timer row
 (`incident.page`) that the engine consumes, and cancelled the same way.
+
+Changes are conditional UPDATEs (`... WHERE phase = 'triggered'`), never read-modify-write:
+concurrent alerts and commands on one incident can neither lose a count nor undo each other.
 """
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from vigil.engine import timers
 from vigil.incidents.models import Incident, Target, Transition
 from vigil.incidents.numbers import next_number
 
 PAGE_TIMER = "incident.page"
+
+
+class IncidentChanged(Exception):
+    """The incident was resolved by someone else meanwhile; the caller should start over."""
 
 
 @dataclass(frozen=True)
@@ -119,14 +128,18 @@ def join(
     state_message: str | None,
 ) -> None:
     """A further alert on an open incident's entity: counted, and its state taken over."""
-    incident.alert_count += 1
-    incident.last_alert_id = alert_id
-    incident.last_alert_at = at
-    incident.entity_state = entity_state
+    values: dict[str, Any] = {
+        "alert_count": Incident.alert_count + 1,
+        "last_alert_id": alert_id,
+        "last_alert_at": at,
+        "entity_state": entity_state,
+    }
     if entity_display_name:
-        incident.entity_display_name = entity_display_name
+        values["entity_display_name"] = entity_display_name
     if state_message is not None:
-        incident.state_message = state_message
+        values["state_message"] = state_message
+    if not _update_if(session, incident, ("triggered", "acknowledged"), values):
+        raise IncidentChanged(f"incident {incident.number} was resolved meanwhile")
 
 
 def acknowledge(
@@ -140,12 +153,14 @@ def acknowledge(
     alert_id: str | None = None,
 ) -> bool:
     """Acknowledge a triggered incident; False (and nothing changed) if it is not triggered."""
-    if incident.phase != "triggered":
+    values = {
+        "phase": "acknowledged",
+        "acknowledged_at": at,
+        "acknowledged_by": by,
+        "seconds_to_acknowledge": _seconds_between(incident.started_at, at),
+    }
+    if not _update_if(session, incident, ("triggered",), values):
         return False
-    incident.phase = "acknowledged"
-    incident.acknowledged_at = at
-    incident.acknowledged_by = by
-    incident.seconds_to_acknowledge = _seconds_between(incident.started_at, at)
     record(session, incident, "acknowledged", at, by, message, manually, alert_id)
     timers.cancel(session, page_timer_key(incident.id))
     return True
@@ -162,12 +177,14 @@ def resolve(
     alert_id: str | None = None,
 ) -> bool:
     """Resolve an open incident; False (and nothing changed) if it is already resolved."""
-    if incident.phase == "resolved":
+    values = {
+        "phase": "resolved",
+        "resolved_at": at,
+        "resolved_by": by,
+        "seconds_to_resolve": _seconds_between(incident.started_at, at),
+    }
+    if not _update_if(session, incident, ("triggered", "acknowledged"), values):
         return False
-    incident.phase = "resolved"
-    incident.resolved_at = at
-    incident.resolved_by = by
-    incident.seconds_to_resolve = _seconds_between(incident.started_at, at)
     record(session, incident, "resolved", at, by, message, manually, alert_id)
     timers.cancel(session, page_timer_key(incident.id))
     return True
@@ -182,8 +199,9 @@ def reroute(
     by: str,
     keep_existing: bool = False,
 ) -> bool:
-    """Page new targets for an open incident; False if it is resolved."""
-    if incident.phase == "resolved":
+    """Page new targets for an open incident (acknowledged ones page again); False if resolved."""
+    reopened = {"phase": "triggered", "acknowledged_at": None, "acknowledged_by": None}
+    if not _update_if(session, incident, ("triggered", "acknowledged"), reopened):
         return False
     current = {(t.kind, t.slug): t for t in targets_of(session, [incident.id])[incident.id]}
     if not keep_existing:
@@ -198,9 +216,6 @@ def reroute(
     )
     names = ", ".join(f"{t.kind} {t.slug}" for t in targets)
     record(session, incident, "rerouted", at, by, f"Rerouted to {names}", manually=True)
-    if incident.phase == "acknowledged":
-        incident.phase = "triggered"
-        incident.acknowledged_at = incident.acknowledged_by = None
     _request_paging(session, incident, at)
     return True
 
@@ -263,6 +278,24 @@ def _request_paging(session: Session, incident: Incident, at: datetime) -> None:
         {"incident_id": incident.id},
         key=page_timer_key(incident.id),
     )
+
+
+def _update_if(
+    session: Session, incident: Incident, phases: Sequence[str], values: dict[str, Any]
+) -> bool:
+    """Apply `values` only if the incident is still in one of `phases`; mirror them on the object."""
+    result = session.execute(
+        update(Incident)
+        .where(Incident.id == incident.id, Incident.phase.in_(phases))
+        .values(values)
+        .returning(*(getattr(Incident, name) for name in values)),
+        execution_options={"synchronize_session": False},
+    ).first()
+    if result is None:
+        return False
+    for name, value in zip(values, result, strict=True):
+        set_committed_value(incident, name, value)
+    return True
 
 
 def _seconds_between(start: datetime, end: datetime) -> int:
