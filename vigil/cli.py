@@ -217,6 +217,12 @@ Add one:
   curl -s -H 'X-VO-Api-Id: {created.org.api_id}' -H 'X-VO-Api-Key: {created.api_key}' \\
        -H 'Content-Type: application/json' {base}/api-public/v1/user \\
        -d '{{"username":"ada","firstName":"Ada","lastName":"Lovelace","email":"ada@example.com"}}'
+
+Send a first alert (what monitoring tools do), then see the incident it opened:
+  curl -s {base}/integrations/generic/20131114/alert/{created.rest_key}/default \\
+       -d '{{"message_type":"CRITICAL","entity_id":"disk-space","state_message":"Disk 95% full"}}'
+  curl -s -H 'X-VO-Api-Id: {created.org.api_id}' -H 'X-VO-Api-Key: {created.api_key}' \\
+       {base}/api-public/v1/incidents
 """,
         err=True,
     )

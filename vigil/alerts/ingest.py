@@ -5,21 +5,23 @@ ACKNOWLEDGEMENT acknowledges it, RECOVERY resolves it; INFO is stored and opens 
 """
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from vigil.alerts.models import Alert
 from vigil.alerts.routing_keys import DEFAULT_ROUTING_KEY, valid_name
-from vigil.db import transaction
+from vigil.db import table_of, transaction
 from vigil.errors import Invalid
 from vigil.identifiers import new_uuid
 from vigil.incidents import service as incidents
 from vigil.incidents.service import NewIncident
+from vigil.orgs.service import organization_for_rest_key
 
 MESSAGE_TYPES = frozenset({"CRITICAL", "WARNING", "INFO", "ACKNOWLEDGEMENT", "RECOVERY"})
 OPENING = frozenset({"CRITICAL", "WARNING"})
@@ -33,6 +35,7 @@ TEXT_FIELDS = (
     "ack_author",
 )
 DEDUP_ATTEMPTS = 3
+_INSERT_ALERT = insert(table_of(Alert))
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,10 @@ class Ingested:
     alert_id: str
     entity_id: str
     incident_number: int | None
+
+
+class UnknownRestKey(Exception):
+    """No active REST-endpoint key matches."""
 
 
 def receive(
@@ -50,16 +57,37 @@ def receive(
     raw: str,
     at: datetime,
 ) -> Ingested:
-    """Ingest in its own transaction, committed before returning.
+    """Ingest for an organization in a transaction of its own, committed before returning."""
+    return _with_retries(sessions, lambda s: ingest(s, org_id, routing_key, payload, raw, at))
 
-    Two alerts for a new entity racing each other both try to open an incident; the database
+
+def receive_with_key(
+    sessions: sessionmaker[Session],
+    rest_key: str,
+    routing_key: str | None,
+    payload: Mapping[str, Any],
+    raw: str,
+    at: datetime,
+) -> Ingested:
+    """Authenticate the REST-endpoint key and ingest, in one transaction (the hot path)."""
+
+    def work(session: Session) -> Ingested:
+        org_id = organization_for_rest_key(session, rest_key) if rest_key else None
+        if org_id is None:
+            raise UnknownRestKey
+        return ingest(session, org_id, routing_key, payload, raw, at)
+
+    return _with_retries(sessions, work)
+
+
+def _with_retries(sessions: sessionmaker[Session], work: Callable[[Session], Ingested]) -> Ingested:
+    """Two alerts for a new entity racing each other both try to open an incident; the database
     lets one win and the other is retried, then joins the winner's incident. Likewise an alert
-    joining an incident that a recovery resolved meanwhile is retried and opens a new one.
-    """
+    joining an incident that a recovery resolved meanwhile is retried and opens a new one."""
     for attempt in range(DEDUP_ATTEMPTS):
         try:
             with transaction(sessions) as session:
-                return ingest(session, org_id, routing_key, payload, raw, at)
+                return work(session)
         except (IntegrityError, incidents.IncidentChanged):
             if attempt == DEDUP_ATTEMPTS - 1:
                 raise
@@ -78,8 +106,9 @@ def ingest(
     message_type = _message_type(payload)
     entity_id = fields["entity_id"] or new_uuid()
     key = valid_name(routing_key) if routing_key else DEFAULT_ROUTING_KEY
-    alert = Alert(
-        id=new_uuid(),
+    alert_id = new_uuid()
+    alert: dict[str, Any] = dict(
+        id=alert_id,
         org_id=org_id,
         routing_key=key,
         message_type=message_type,
@@ -107,13 +136,13 @@ def ingest(
                 host=fields["host_name"],
                 monitoring_tool=fields["monitoring_tool"],
             )
-            incident = incidents.trigger(session, org_id, new, at, alert_id=alert.id)
+            incident = incidents.open_incident(session, org_id, new, at, alert_id=alert_id)
         else:
             incidents.join(
                 session,
                 incident,
                 at,
-                alert_id=alert.id,
+                alert_id=alert_id,
                 entity_state=message_type,
                 entity_display_name=fields["entity_display_name"],
                 state_message=fields["state_message"],
@@ -123,17 +152,16 @@ def ingest(
         author = fields["ack_author"] or fields["monitoring_tool"] or "REST endpoint"
         change(
             session,
-            incident,
+            incidents.get(session, incident.id),
             at,
             by=author,
             message=fields["ack_msg"],
             manually=False,
-            alert_id=alert.id,
+            alert_id=alert_id,
         )
-    alert.incident_id = incident.id if incident is not None else None
-    session.add(alert)
-    session.flush()
-    return Ingested(alert.id, entity_id, incident.number if incident is not None else None)
+    alert["incident_id"] = incident.id if incident is not None else None
+    session.connection().execute(_INSERT_ALERT, alert)
+    return Ingested(alert_id, entity_id, incident.number if incident is not None else None)
 
 
 def _message_type(payload: Mapping[str, Any]) -> str:

@@ -7,10 +7,11 @@ request and the change that caused it commit (or roll back) together.
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from vigil import clock
+from vigil.db import table_of
 from vigil.engine.models import Timer
 
 
@@ -40,6 +41,30 @@ def schedule(
     existing.last_error = None
     session.flush()
     return existing
+
+
+_INSERT = insert(table_of(Timer))
+
+
+def add_new(
+    session: Session, org_id: int, kind: str, due_at: datetime, payload: dict[str, Any], key: str
+) -> None:
+    """Insert a timer whose key cannot exist yet (its subject was created in this transaction).
+
+    One INSERT and no ORM object: for hot paths such as opening an incident.
+    """
+    session.connection().execute(
+        _INSERT,
+        {
+            "org_id": org_id,
+            "kind": kind,
+            "key": key,
+            "due_at": due_at,
+            "payload": payload,
+            "attempts": 0,
+            "created_at": clock.now(),
+        },
+    )
 
 
 def cancel(session: Session, key: str) -> bool:

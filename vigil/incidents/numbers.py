@@ -1,20 +1,23 @@
 """Per-organization incident numbers: increasing, never reused, unique under concurrency."""
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from vigil.db import table_of
 from vigil.incidents.models import IncidentCounter
+
+_TAKE_NEXT = (
+    update(table_of(IncidentCounter))
+    .where(IncidentCounter.org_id == bindparam("counter_org"))
+    .values(last_number=IncidentCounter.last_number + 1)
+    .returning(IncidentCounter.last_number)
+)
 
 
 def next_number(session: Session, org_id: int) -> int:
     """Take the organization's next number; the counter row stays locked until commit."""
-    taken = session.execute(
-        update(IncidentCounter)
-        .where(IncidentCounter.org_id == org_id)
-        .values(last_number=IncidentCounter.last_number + 1)
-        .returning(IncidentCounter.last_number)
-    ).scalar()
+    taken = session.connection().execute(_TAKE_NEXT, {"counter_org": org_id}).scalar()
     if taken is not None:
         return taken
     insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert  # type: ignore[union-attr]

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from vigil.db import table_of
 from vigil.engine import timers
 from vigil.incidents.models import Incident, Target, Transition
 from vigil.incidents.numbers import next_number
@@ -52,15 +53,41 @@ def page_timer_key(incident_id: int) -> str:
     return f"{PAGE_TIMER}:{incident_id}"
 
 
-def find_open(session: Session, org_id: int, routing_key: str, entity_id: str) -> Incident | None:
-    return session.scalar(
-        select(Incident).where(
-            Incident.org_id == org_id,
-            Incident.routing_key == routing_key,
-            Incident.entity_id == entity_id,
-            Incident.phase != "resolved",
-        )
+@dataclass(frozen=True)
+class OpenIncident:
+    """The few columns the hot ingestion path needs about an incident."""
+
+    id: int
+    number: int
+
+
+# The hot path's statements are built once, with bind parameters, so each call only executes.
+_FIND_OPEN = select(Incident.id, Incident.number).where(
+    Incident.org_id == bindparam("org_id"),
+    Incident.routing_key == bindparam("routing_key"),
+    Incident.entity_id == bindparam("entity_id"),
+    Incident.phase != "resolved",
+)
+_INSERT_INCIDENT = insert(table_of(Incident)).returning(Incident.id)
+_INSERT_TRANSITION = insert(table_of(Transition))
+
+
+def find_open(
+    session: Session, org_id: int, routing_key: str, entity_id: str
+) -> OpenIncident | None:
+    """The open incident of an entity on a routing key, if any."""
+    row = (
+        session.connection()
+        .execute(_FIND_OPEN, {"org_id": org_id, "routing_key": routing_key, "entity_id": entity_id})
+        .first()
     )
+    return OpenIncident(row[0], row[1]) if row else None
+
+
+def get(session: Session, incident_id: int) -> Incident:
+    incident = session.get(Incident, incident_id)
+    assert incident is not None, f"incident {incident_id} vanished"
+    return incident
 
 
 def by_numbers(session: Session, org_id: int, numbers: Iterable[int]) -> dict[int, Incident]:
@@ -83,43 +110,77 @@ def trigger(
     by: str | None = None,
     targets: Sequence[TargetRef] = (),
 ) -> Incident:
-    """Open an incident, record it, and ask the engine to page (unless muted)."""
-    incident = Incident(
-        org_id=org_id,
-        number=next_number(session, org_id),
-        phase="triggered",
-        routing_key=new.routing_key,
-        entity_id=new.entity_id,
-        entity_display_name=new.entity_display_name,
-        entity_state=new.entity_state,
-        entity_type="SERVICE",
-        state_message=new.state_message,
-        host=new.host,
-        service=new.service or new.entity_display_name or None,
-        monitoring_tool=new.monitoring_tool,
-        alert_count=1 if alert_id else 0,
-        last_alert_id=alert_id,
-        last_alert_at=at,
-        started_at=at,
-        muted=new.muted,
-        is_multi_responder=new.is_multi_responder,
-    )
-    session.add(incident)
-    session.flush()
-    session.add_all(
-        Target(org_id=org_id, incident_id=incident.id, kind=t.kind, slug=t.slug) for t in targets
-    )
-    record(session, incident, "triggered", at, by=by, manually=by is not None, alert_id=alert_id)
-    if new.muted:
-        record(session, incident, "muted", at, message="Paging is muted by maintenance mode")
-    else:
-        _request_paging(session, incident, at)
+    """Open an incident with its targets, record it, and ask the engine to page (unless muted)."""
+    opened = open_incident(session, org_id, new, at, alert_id=alert_id, by=by)
+    if targets:
+        session.execute(
+            insert(Target),
+            [
+                {"org_id": org_id, "incident_id": opened.id, "kind": t.kind, "slug": t.slug}
+                for t in dict.fromkeys(targets)
+            ],
+        )
+    incident = session.get(Incident, opened.id)
+    assert incident is not None
     return incident
+
+
+def open_incident(
+    session: Session,
+    org_id: int,
+    new: NewIncident,
+    at: datetime,
+    *,
+    alert_id: str | None = None,
+    by: str | None = None,
+) -> OpenIncident:
+    """Open an incident in a few plain INSERTs (the hot path of ingestion)."""
+    number = next_number(session, org_id)
+    connection = session.connection()
+    incident_id: int = connection.execute(
+        _INSERT_INCIDENT,
+        {
+            "org_id": org_id,
+            "number": number,
+            "phase": "triggered",
+            "routing_key": new.routing_key,
+            "entity_id": new.entity_id,
+            "entity_display_name": new.entity_display_name,
+            "entity_state": new.entity_state,
+            "entity_type": "SERVICE",
+            "state_message": new.state_message,
+            "host": new.host,
+            "service": new.service or new.entity_display_name or None,
+            "monitoring_tool": new.monitoring_tool,
+            "alert_count": 1 if alert_id else 0,
+            "last_alert_id": alert_id,
+            "last_alert_at": at,
+            "started_at": at,
+            "muted": new.muted,
+            "is_multi_responder": new.is_multi_responder,
+        },
+    ).scalar_one()
+    opened = OpenIncident(incident_id, number)
+    entries = [_entry(org_id, incident_id, "triggered", at, by, None, by is not None, alert_id)]
+    if new.muted:
+        message = "Paging is muted by maintenance mode"
+        entries.append(_entry(org_id, incident_id, "muted", at, None, message, False, None))
+    connection.execute(_INSERT_TRANSITION, entries)
+    if not new.muted:
+        timers.add_new(
+            session,
+            org_id,
+            PAGE_TIMER,
+            at,
+            {"incident_id": incident_id},
+            page_timer_key(incident_id),
+        )
+    return opened
 
 
 def join(
     session: Session,
-    incident: Incident,
+    incident: OpenIncident,
     at: datetime,
     *,
     alert_id: str,
@@ -128,18 +189,33 @@ def join(
     state_message: str | None,
 ) -> None:
     """A further alert on an open incident's entity: counted, and its state taken over."""
-    values: dict[str, Any] = {
-        "alert_count": Incident.alert_count + 1,
-        "last_alert_id": alert_id,
-        "last_alert_at": at,
-        "entity_state": entity_state,
-    }
-    if entity_display_name:
-        values["entity_display_name"] = entity_display_name
-    if state_message is not None:
-        values["state_message"] = state_message
-    if not _update_if(session, incident, ("triggered", "acknowledged"), values):
+    joined = session.connection().execute(
+        _JOIN,
+        {
+            "incident_id": incident.id,
+            "alert": alert_id,
+            "alert_at": at,
+            "state": entity_state,
+            "display_name": entity_display_name or None,
+            "message": state_message,
+        },
+    )
+    if joined.rowcount != 1:
         raise IncidentChanged(f"incident {incident.number} was resolved meanwhile")
+
+
+_JOIN = (
+    update(table_of(Incident))
+    .where(Incident.id == bindparam("incident_id"), Incident.phase != "resolved")
+    .values(
+        alert_count=Incident.alert_count + 1,
+        last_alert_id=bindparam("alert"),
+        last_alert_at=bindparam("alert_at"),
+        entity_state=bindparam("state"),
+        entity_display_name=func.coalesce(bindparam("display_name"), Incident.entity_display_name),
+        state_message=func.coalesce(bindparam("message"), Incident.state_message),
+    )
+)
 
 
 def acknowledge(
@@ -232,17 +308,32 @@ def record(
 ) -> Transition:
     """Append one entry to the incident's timeline: the only way transitions are written."""
     transition = Transition(
-        org_id=incident.org_id,
-        incident_id=incident.id,
-        name=name,
-        at=at,
-        by=by,
-        message=message,
-        manually=manually,
-        alert_id=alert_id,
+        **_entry(incident.org_id, incident.id, name, at, by, message, manually, alert_id)
     )
     session.add(transition)
     return transition
+
+
+def _entry(
+    org_id: int,
+    incident_id: int,
+    name: str,
+    at: datetime,
+    by: str | None,
+    message: str | None,
+    manually: bool,
+    alert_id: str | None,
+) -> dict[str, Any]:
+    return {
+        "org_id": org_id,
+        "incident_id": incident_id,
+        "name": name,
+        "at": at,
+        "by": by,
+        "message": message,
+        "manually": manually,
+        "alert_id": alert_id,
+    }
 
 
 def transitions_of(session: Session, incident_ids: Sequence[int]) -> dict[int, list[Transition]]:

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from vigil import clock
@@ -98,10 +98,12 @@ def authenticate(session: Session, api_id: str, secret: str) -> Principal | None
 
 def organization_for_rest_key(session: Session, secret: str) -> int | None:
     """The organization whose active REST-endpoint key this is."""
-    return session.scalar(
-        select(ApiKey.org_id).where(
-            ApiKey.secret_hash == hash_secret(secret),
-            ApiKey.kind == "rest",
-            ApiKey.revoked_at.is_(None),
-        )
+    found: int | None = (
+        session.connection().execute(_REST_KEY_ORG, {"hash": hash_secret(secret)}).scalar()
     )
+    return found
+
+
+_REST_KEY_ORG = select(ApiKey.org_id).where(
+    ApiKey.secret_hash == bindparam("hash"), ApiKey.kind == "rest", ApiKey.revoked_at.is_(None)
+)

@@ -13,19 +13,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.types import Receive, Scope, Send
 
 from vigil import clock
-from vigil.alerts.ingest import Ingested, receive
-from vigil.db import transaction
+from vigil.alerts.ingest import Ingested, UnknownRestKey, receive_with_key
 from vigil.errors import DomainError
-from vigil.orgs.service import organization_for_rest_key
 
 log = logging.getLogger("vigil.ingest")
 
 PREFIX = "/generic/20131114/alert/"
 _JSON_HEADERS = [(b"content-type", b"application/json")]
-
-
-class UnknownKey(Exception):
-    pass
 
 
 class AlertIntegration:
@@ -54,7 +48,7 @@ class AlertIntegration:
             ingested = await anyio.to_thread.run_sync(
                 self._ingest, key, routing_key or None, payload, body
             )
-        except UnknownKey:
+        except UnknownRestKey:
             await _answer(send, 404, _failure("Unknown REST endpoint key"))
             return
         except DomainError as error:
@@ -65,12 +59,8 @@ class AlertIntegration:
     def _ingest(
         self, key: str, routing_key: str | None, payload: dict[str, Any], body: bytes
     ) -> Ingested:
-        with transaction(self.sessions) as session:
-            org_id = organization_for_rest_key(session, key) if key else None
-        if org_id is None:
-            raise UnknownKey
         raw = body.decode("utf-8", errors="replace")
-        return receive(self.sessions, org_id, routing_key, payload, raw, clock.now())
+        return receive_with_key(self.sessions, key, routing_key, payload, raw, clock.now())
 
 
 def _failure(message: str) -> dict[str, str]:
