@@ -1,19 +1,20 @@
 """The REST-endpoint integration: POST /integrations/generic/20131114/alert/{key}[/{routing key}].
 
 This is the hot path, so it is a bare ASGI app: no dependency injection and no pydantic, one
-JSON parse, and one worker-thread hop that authenticates, ingests and commits before the 200.
+JSON parse, then the alert joins the ingestion queue, whose group commit answers it once it is
+stored.
 """
 
 import logging
 from typing import Any
 
-import anyio.to_thread
 import orjson
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.types import Receive, Scope, Send
 
 from vigil import clock
-from vigil.alerts.ingest import Ingested, UnknownRestKey, receive_with_key
+from vigil.alerts.batching import IngestQueue
+from vigil.alerts.ingest import UnknownRestKey
 from vigil.errors import DomainError
 
 log = logging.getLogger("vigil.ingest")
@@ -24,7 +25,7 @@ _JSON_HEADERS = [(b"content-type", b"application/json")]
 
 class AlertIntegration:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
-        self.sessions = sessions
+        self.queue = IngestQueue(sessions)
 
     async def __call__(self, scope: Scope, receive_message: Receive, send: Send) -> None:
         path: str = scope["path"][len(scope.get("root_path", "")) :]
@@ -44,10 +45,9 @@ class AlertIntegration:
         if not isinstance(payload, dict):
             await _answer(send, 400, _failure("Body must be a JSON object"))
             return
+        raw = body.decode("utf-8", errors="replace")
         try:
-            ingested = await anyio.to_thread.run_sync(
-                self._ingest, key, routing_key or None, payload, body
-            )
+            ingested = await self.queue.submit(key, routing_key or None, payload, raw, clock.now())
         except UnknownRestKey:
             await _answer(send, 404, _failure("Unknown REST endpoint key"))
             return
@@ -55,12 +55,6 @@ class AlertIntegration:
             await _answer(send, 400, _failure(error.message))
             return
         await _answer(send, 200, {"result": "success", "entity_id": ingested.entity_id})
-
-    def _ingest(
-        self, key: str, routing_key: str | None, payload: dict[str, Any], body: bytes
-    ) -> Ingested:
-        raw = body.decode("utf-8", errors="replace")
-        return receive_with_key(self.sessions, key, routing_key, payload, raw, clock.now())
 
 
 def _failure(message: str) -> dict[str, str]:
@@ -77,5 +71,7 @@ async def _read_body(receive_message: Receive) -> bytes:
 
 
 async def _answer(send: Send, status: int, body: dict[str, Any]) -> None:
-    await send({"type": "http.response.start", "status": status, "headers": _JSON_HEADERS})
-    await send({"type": "http.response.body", "body": orjson.dumps(body)})
+    content = orjson.dumps(body)
+    headers = [*_JSON_HEADERS, (b"content-length", str(len(content)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": content})

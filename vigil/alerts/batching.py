@@ -1,0 +1,123 @@
+"""Group commit for alert ingestion: alerts that arrive together share one transaction.
+
+Each caller still gets its answer only after the transaction holding its alert committed, so
+an alert that got a 200 is stored. One batch is written at a time per process, which is also
+what SQLite wants (one writer). A batch that fails on a race with another process (two alerts
+opening the same incident at once) is rolled back whole and its alerts are retried one by one.
+"""
+
+import asyncio
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import anyio.to_thread
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from vigil.alerts.ingest import Ingested, UnknownRestKey, ingest, receive_with_key
+from vigil.db import transaction
+from vigil.errors import DomainError
+from vigil.incidents.service import IncidentChanged
+from vigil.orgs.service import organization_for_rest_key
+
+MAX_BATCH = 100
+
+
+@dataclass
+class _Pending:
+    rest_key: str
+    routing_key: str | None
+    payload: Mapping[str, Any]
+    raw: str
+    at: datetime
+    answer: asyncio.Future[Ingested] = field(repr=False)
+
+
+class IngestQueue:
+    def __init__(self, sessions: sessionmaker[Session], max_batch: int = MAX_BATCH) -> None:
+        self._sessions = sessions
+        self._max_batch = max_batch
+        self._waiting: list[_Pending] = []
+        self._writing = False
+
+    async def submit(
+        self,
+        rest_key: str,
+        routing_key: str | None,
+        payload: Mapping[str, Any],
+        raw: str,
+        at: datetime,
+    ) -> Ingested:
+        """Ingest one alert; returns once it is committed (raises what ingestion raises)."""
+        answer: asyncio.Future[Ingested] = asyncio.get_running_loop().create_future()
+        self._waiting.append(_Pending(rest_key, routing_key, payload, raw, at, answer))
+        if not self._writing:
+            self._writing = True
+            asyncio.get_running_loop().create_task(self._write_all())
+        return await answer
+
+    async def _write_all(self) -> None:
+        try:
+            while self._waiting:
+                batch = self._waiting[: self._max_batch]
+                del self._waiting[: self._max_batch]
+                try:
+                    outcomes = await anyio.to_thread.run_sync(self._write, batch)
+                except Exception as error:  # the database is unreachable, say
+                    outcomes = [error] * len(batch)
+                for pending, outcome in zip(batch, outcomes, strict=True):
+                    if isinstance(outcome, Exception):
+                        pending.answer.set_exception(outcome)
+                    else:
+                        pending.answer.set_result(outcome)
+        finally:
+            self._writing = False
+
+    def _write(self, batch: list[_Pending]) -> list[Ingested | Exception]:
+        try:
+            return self._write_together(batch)
+        except (IntegrityError, IncidentChanged):
+            return [self._write_alone(pending) for pending in batch]
+
+    def _write_together(self, batch: list[_Pending]) -> list[Ingested | Exception]:
+        outcomes: list[Ingested | Exception] = []
+        organizations: dict[str, int | None] = {}
+        with transaction(self._sessions) as session:
+            for pending in batch:
+                if pending.rest_key not in organizations:
+                    organizations[pending.rest_key] = organization_for_rest_key(
+                        session, pending.rest_key
+                    )
+                org_id = organizations[pending.rest_key]
+                if org_id is None:
+                    outcomes.append(UnknownRestKey())
+                    continue
+                try:
+                    outcomes.append(
+                        ingest(
+                            session,
+                            org_id,
+                            pending.routing_key,
+                            pending.payload,
+                            pending.raw,
+                            pending.at,
+                        )
+                    )
+                except DomainError as error:  # refused before it wrote anything
+                    outcomes.append(error)
+        return outcomes
+
+    def _write_alone(self, pending: _Pending) -> Ingested | Exception:
+        try:
+            return receive_with_key(
+                self._sessions,
+                pending.rest_key,
+                pending.routing_key,
+                pending.payload,
+                pending.raw,
+                pending.at,
+            )
+        except (DomainError, UnknownRestKey) as error:
+            return error

@@ -1,0 +1,377 @@
+"""Incident commands as the APIs ask for them: by number, by user, in batches, by hand.
+
+Orchestration over `service` (the only writer of incidents): look up what a request names,
+refuse bad input before anything is written, then change each incident through the service
+and report the outcome per incident. No HTTP here; the adapters translate these results.
+"""
+
+import json
+import re
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from vigil.alerts.models import Alert
+from vigil.alerts.routing_keys import DEFAULT_ROUTING_KEY
+from vigil.errors import Invalid, NotFound
+from vigil.identifiers import new_uuid
+from vigil.incidents import service
+from vigil.incidents.models import Incident, Target, Transition
+from vigil.incidents.service import NewIncident, TargetRef
+from vigil.people.models import User
+from vigil.people.users import get_user, named_user
+
+RECENTLY_RESOLVED = timedelta(hours=24)
+"""How long a resolved incident stays in the list of current incidents."""
+
+OPEN_PHASES = ("triggered", "acknowledged")
+MANUAL_TOOL = "manual"
+_NUMBER = re.compile(r"^[0-9]{1,10}$")
+_LARGEST_NUMBER = 2**31 - 1
+
+
+@dataclass(frozen=True)
+class IncidentView:
+    """An incident with its timeline and targets, as the APIs show it."""
+
+    incident: Incident
+    transitions: list[Transition]
+    targets: list[Target]
+
+
+@dataclass(frozen=True)
+class ManualIncident:
+    summary: str
+    details: str | None
+    username: str
+    targets: Sequence[TargetRef]
+    is_multi_responder: bool = False
+
+
+@dataclass(frozen=True)
+class Created:
+    number: int
+    entity_id: str
+    alert_id: str
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    """The outcome of acknowledging or resolving one incident; `number` as it was asked for."""
+
+    number: str
+    entity_id: str | None
+    accepted: bool
+    message: str
+
+
+@dataclass(frozen=True)
+class RerouteRequest:
+    number: str
+    targets: Sequence[TargetRef]
+    add_targets: bool = False
+
+
+@dataclass(frozen=True)
+class TargetStatus:
+    slug: str
+    success: bool
+    message: str
+
+
+@dataclass(frozen=True)
+class RerouteResult:
+    number: str
+    success: bool
+    message: str
+    targets: list[TargetStatus]
+
+
+Change = Callable[..., bool]
+
+
+def parse_number(text: str) -> int | None:
+    """An incident number from its wire form (a string of digits); None if it cannot be one."""
+    if not _NUMBER.match(text):
+        return None
+    number = int(text)
+    return number if 0 < number <= _LARGEST_NUMBER else None
+
+
+def recent_incidents(session: Session, org_id: int, now: datetime) -> list[IncidentView]:
+    """Open incidents and those resolved within RECENTLY_RESOLVED, by number: three queries."""
+    incidents = list(
+        session.scalars(
+            select(Incident)
+            .where(
+                Incident.org_id == org_id,
+                or_(Incident.phase != "resolved", Incident.resolved_at >= now - RECENTLY_RESOLVED),
+            )
+            .order_by(Incident.number)
+        )
+    )
+    return views_of(session, incidents)
+
+
+def get_incident(session: Session, org_id: int, number: str) -> IncidentView:
+    parsed = parse_number(number)
+    incident = service.by_numbers(session, org_id, [parsed]).get(parsed) if parsed else None
+    if incident is None:
+        raise NotFound(f"Incident {number} not found")
+    return views_of(session, [incident])[0]
+
+
+def views_of(session: Session, incidents: Sequence[Incident]) -> list[IncidentView]:
+    """Timelines and targets of all the incidents in one query each."""
+    ids = [incident.id for incident in incidents]
+    transitions = service.transitions_of(session, ids)
+    targets = service.targets_of(session, ids)
+    return [IncidentView(i, transitions[i.id], targets[i.id]) for i in incidents]
+
+
+def create_manual_incident(
+    session: Session, org_id: int, request: ManualIncident, at: datetime
+) -> Created:
+    """Open an incident by hand, paging the named targets; stored with an alert like any other.
+
+    The creator and every target must exist, or nothing is created.
+    """
+    creator = named_user(session, org_id, request.username, "User")
+    if not request.targets:
+        raise Invalid("An incident needs at least one target")
+    targets = list(dict.fromkeys(request.targets))
+    problems = target_problems(session, org_id, targets)
+    if problems:
+        raise Invalid("; ".join(problems.values()))
+    entity_id = new_uuid()
+    alert_id = new_uuid()
+    new = NewIncident(
+        routing_key=DEFAULT_ROUTING_KEY,
+        entity_id=entity_id,
+        entity_state="CRITICAL",
+        entity_display_name=request.summary,
+        state_message=request.details or None,
+        monitoring_tool=MANUAL_TOOL,
+        is_multi_responder=request.is_multi_responder,
+    )
+    incident = service.trigger(
+        session, org_id, new, at, alert_id=alert_id, by=creator.username, targets=targets
+    )
+    raw = {
+        "created_by": creator.username,
+        "monitoring_tool": MANUAL_TOOL,
+        "entity_display_name": request.summary,
+        "message_type": "CRITICAL",
+        "alert_type": "CRITICAL",
+        "entity_state": "CRITICAL",
+        "entity_id": entity_id,
+        "state_message": request.details or "",
+        "monitor_name": f"vouser-{creator.username}",
+    }
+    seconds = int(at.timestamp())
+    session.add(
+        Alert(
+            id=alert_id,
+            org_id=org_id,
+            incident_id=incident.id,
+            routing_key=DEFAULT_ROUTING_KEY,
+            message_type="CRITICAL",
+            entity_id=entity_id,
+            entity_display_name=request.summary,
+            state_message=request.details or None,
+            monitoring_tool=MANUAL_TOOL,
+            timestamp=seconds,
+            state_start_time=seconds,
+            received_at=at,
+            raw=json.dumps(raw, separators=(",", ":"), ensure_ascii=False),
+        )
+    )
+    session.flush()
+    return Created(incident.number, entity_id, alert_id)
+
+
+def acknowledge_numbers(
+    session: Session,
+    org_id: int,
+    username: str,
+    numbers: Sequence[str],
+    at: datetime,
+    message: str | None = None,
+) -> list[CommandResult]:
+    """Acknowledge incidents by number: one result per number asked for, in order."""
+    by = get_user(session, org_id, username).username
+    return _by_numbers(session, org_id, service.acknowledge, by, numbers, at, message)
+
+
+def resolve_numbers(
+    session: Session,
+    org_id: int,
+    username: str,
+    numbers: Sequence[str],
+    at: datetime,
+    message: str | None = None,
+) -> list[CommandResult]:
+    """Resolve incidents by number: one result per number asked for, in order."""
+    by = get_user(session, org_id, username).username
+    return _by_numbers(session, org_id, service.resolve, by, numbers, at, message)
+
+
+def for_user(
+    session: Session, org_id: int, username: str, phases: Collection[str] = OPEN_PHASES
+) -> list[Incident]:
+    """Incidents in `phases` that target the user, by number."""
+    return list(
+        session.scalars(
+            select(Incident)
+            .join(Target, Target.incident_id == Incident.id)
+            .where(
+                Incident.org_id == org_id,
+                Incident.phase.in_(phases),
+                Target.kind == "user",
+                Target.slug == username,
+            )
+            .order_by(Incident.number)
+        )
+    )
+
+
+def acknowledge_for_user(
+    session: Session, org_id: int, username: str, at: datetime, message: str | None = None
+) -> list[CommandResult]:
+    """Acknowledge every triggered incident that targets the user."""
+    by = get_user(session, org_id, username).username
+    return [
+        _apply(session, service.acknowledge, incident, str(incident.number), by, at, message)
+        for incident in for_user(session, org_id, by, ("triggered",))
+    ]
+
+
+def resolve_for_user(
+    session: Session, org_id: int, username: str, at: datetime, message: str | None = None
+) -> list[CommandResult]:
+    """Resolve every open incident that targets the user."""
+    by = get_user(session, org_id, username).username
+    return [
+        _apply(session, service.resolve, incident, str(incident.number), by, at, message)
+        for incident in for_user(session, org_id, by, OPEN_PHASES)
+    ]
+
+
+def reroute_incidents(
+    session: Session,
+    org_id: int,
+    username: str,
+    requests: Sequence[RerouteRequest],
+    at: datetime,
+) -> list[RerouteResult]:
+    """Reroute each incident to the targets that exist; unknown targets are reported, not paged."""
+    by = get_user(session, org_id, username).username
+    problems = target_problems(session, org_id, [t for r in requests for t in r.targets])
+    parsed = {request.number: parse_number(request.number) for request in requests}
+    found = service.by_numbers(session, org_id, {n for n in parsed.values() if n is not None})
+    results = []
+    for request in requests:
+        number = parsed[request.number]
+        incident = found.get(number) if number is not None else None
+        results.append(_reroute(session, incident, request, problems, by, at))
+    return results
+
+
+def target_problems(
+    session: Session, org_id: int, targets: Iterable[TargetRef]
+) -> dict[TargetRef, str]:
+    """What is wrong with each target that names nothing, in one query per kind."""
+    targets = list(targets)
+    users = _existing_usernames(session, org_id, {t.slug for t in targets if t.kind == "user"})
+    policies = _existing_policies(session, org_id, {t.slug for t in targets if t.kind == "policy"})
+    problems = {}
+    for target in targets:
+        if target.kind == "user" and target.slug not in users:
+            problems[target] = f"User {target.slug} not found"
+        elif target.kind == "policy" and target.slug not in policies:
+            problems[target] = f"Escalation policy {target.slug} not found"
+    return problems
+
+
+def _by_numbers(
+    session: Session,
+    org_id: int,
+    change: Change,
+    by: str,
+    numbers: Sequence[str],
+    at: datetime,
+    message: str | None,
+) -> list[CommandResult]:
+    parsed = {text: parse_number(text) for text in numbers}
+    found = service.by_numbers(session, org_id, {n for n in parsed.values() if n is not None})
+    results = []
+    for text in numbers:
+        number = parsed[text]
+        incident = found.get(number) if number is not None else None
+        if incident is None:
+            results.append(CommandResult(text, None, False, f"Incident {text} not found"))
+        else:
+            results.append(_apply(session, change, incident, text, by, at, message))
+    return results
+
+
+def _apply(
+    session: Session,
+    change: Change,
+    incident: Incident,
+    label: str,
+    by: str,
+    at: datetime,
+    message: str | None,
+) -> CommandResult:
+    if change(session, incident, at, by=by, message=message):
+        return CommandResult(label, incident.entity_id, True, "")
+    acceptable = ("triggered",) if change is service.acknowledge else OPEN_PHASES
+    if incident.phase in acceptable:  # changed by someone else since it was read
+        session.refresh(incident, ["phase"])
+    return CommandResult(
+        label, incident.entity_id, False, f"Incident {label} is already {incident.phase}"
+    )
+
+
+def _reroute(
+    session: Session,
+    incident: Incident | None,
+    request: RerouteRequest,
+    problems: dict[TargetRef, str],
+    by: str,
+    at: datetime,
+) -> RerouteResult:
+    if incident is None:
+        return RerouteResult(request.number, False, f"Incident {request.number} not found", [])
+    resolved = RerouteResult(request.number, False, f"Incident {request.number} is resolved", [])
+    if incident.phase == "resolved":
+        return resolved
+    statuses = [
+        TargetStatus(target.slug, target not in problems, problems.get(target, ""))
+        for target in request.targets
+    ]
+    valid = [target for target in dict.fromkeys(request.targets) if target not in problems]
+    if not valid:
+        return RerouteResult(request.number, False, "No target exists; nothing changed", statuses)
+    if not service.reroute(session, incident, valid, at, by=by, keep_existing=request.add_targets):
+        return resolved
+    return RerouteResult(request.number, True, "", statuses)
+
+
+def _existing_usernames(session: Session, org_id: int, usernames: set[str]) -> set[str]:
+    if not usernames:
+        return set()
+    return set(
+        session.scalars(
+            select(User.username).where(User.org_id == org_id, User.username.in_(usernames))
+        )
+    )
+
+
+def _existing_policies(session: Session, org_id: int, slugs: set[str]) -> set[str]:
+    """Escalation policies arrive with on-call scheduling; until then no slug names one."""
+    return set()
