@@ -10,11 +10,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from vigil import clock
+from vigil.alerts.manual import ManualIncident, create_manual_incident
 from vigil.alerts.models import Alert
 from vigil.db import transaction
 from vigil.errors import Invalid, NotFound
 from vigil.incidents import flows, service
-from vigil.incidents.flows import CommandResult, ManualIncident, RerouteRequest, TargetStatus
+from vigil.incidents.flows import CommandResult, RerouteRequest, TargetStatus
 from vigil.incidents.models import Incident, Target
 from vigil.incidents.service import TargetRef
 from vigil.orgs.service import NewOrganization
@@ -48,7 +49,7 @@ class World:
     def open(self, *targets: TargetRef, by: str = "ada") -> int:
         manual = ManualIncident("Site down", "502s", by, list(targets))
         with transaction(self.sessions) as session:
-            return flows.create_manual_incident(session, self.org_id, manual, clock.now()).number
+            return create_manual_incident(session, self.org_id, manual, clock.now()).number
 
     def phases(self) -> list[tuple[int, str]]:
         with transaction(self.sessions) as session:
@@ -126,21 +127,21 @@ def test_getting_an_unknown_incident_raises_not_found(world: World) -> None:
 def test_a_manual_incident_by_an_unknown_user_creates_nothing(world: World) -> None:
     manual = ManualIncident("Site down", None, "nobody", [ADA])
     with transaction(world.sessions) as session, pytest.raises(Invalid):
-        flows.create_manual_incident(session, world.org_id, manual, clock.now())
+        create_manual_incident(session, world.org_id, manual, clock.now())
     assert (world.count(Incident), world.count(Alert)) == (0, 0)
 
 
 def test_a_manual_incident_needs_a_target(world: World) -> None:
     manual = ManualIncident("Site down", None, "ada", [])
     with transaction(world.sessions) as session, pytest.raises(Invalid) as raised:
-        flows.create_manual_incident(session, world.org_id, manual, clock.now())
+        create_manual_incident(session, world.org_id, manual, clock.now())
     assert raised.value.message == "An incident needs at least one target"
 
 
 def test_a_manual_incident_and_its_alert_point_at_each_other(world: World) -> None:
     manual = ManualIncident("Site down", None, "ada", [ADA])
     with transaction(world.sessions) as session:
-        created = flows.create_manual_incident(session, world.org_id, manual, clock.now())
+        created = create_manual_incident(session, world.org_id, manual, clock.now())
     with transaction(world.sessions) as session:
         alert = session.get(Alert, created.alert_id)
         incident = session.scalars(

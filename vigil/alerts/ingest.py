@@ -160,8 +160,13 @@ def ingest(
             alert_id=alert_id,
         )
     alert["incident_id"] = incident.id if incident is not None else None
-    session.connection().execute(_INSERT_ALERT, alert)
+    store_alert(session, **alert)
     return Ingested(alert_id, entity_id, incident.number if incident is not None else None)
+
+
+def store_alert(session: Session, **columns: Any) -> None:
+    """Store one alert: the only writer of the alerts table."""
+    session.connection().execute(_INSERT_ALERT, columns)
 
 
 def _message_type(payload: Mapping[str, Any]) -> str:

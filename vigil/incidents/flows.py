@@ -1,11 +1,10 @@
-"""Incident commands as the APIs ask for them: by number, by user, in batches, by hand.
+"""Incident commands as the APIs ask for them: by number, by user, in batches.
 
 Orchestration over `service` (the only writer of incidents): look up what a request names,
 refuse bad input before anything is written, then change each incident through the service
 and report the outcome per incident. No HTTP here; the adapters translate these results.
 """
 
-import json
 import re
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
@@ -14,21 +13,17 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from vigil.alerts.models import Alert
-from vigil.alerts.routing_keys import DEFAULT_ROUTING_KEY
-from vigil.errors import Invalid, NotFound
-from vigil.identifiers import new_uuid
+from vigil.errors import NotFound
 from vigil.incidents import service
 from vigil.incidents.models import Incident, Target, Transition
-from vigil.incidents.service import NewIncident, TargetRef
+from vigil.incidents.service import TargetRef
 from vigil.people.models import User
-from vigil.people.users import get_user, named_user
+from vigil.people.users import get_user
 
 RECENTLY_RESOLVED = timedelta(hours=24)
 """How long a resolved incident stays in the list of current incidents."""
 
 OPEN_PHASES = ("triggered", "acknowledged")
-MANUAL_TOOL = "manual"
 _NUMBER = re.compile(r"^[0-9]{1,10}$")
 _LARGEST_NUMBER = 2**31 - 1
 
@@ -40,22 +35,6 @@ class IncidentView:
     incident: Incident
     transitions: list[Transition]
     targets: list[Target]
-
-
-@dataclass(frozen=True)
-class ManualIncident:
-    summary: str
-    details: str | None
-    username: str
-    targets: Sequence[TargetRef]
-    is_multi_responder: bool = False
-
-
-@dataclass(frozen=True)
-class Created:
-    number: int
-    entity_id: str
-    alert_id: str
 
 
 @dataclass(frozen=True)
@@ -130,67 +109,6 @@ def views_of(session: Session, incidents: Sequence[Incident]) -> list[IncidentVi
     transitions = service.transitions_of(session, ids)
     targets = service.targets_of(session, ids)
     return [IncidentView(i, transitions[i.id], targets[i.id]) for i in incidents]
-
-
-def create_manual_incident(
-    session: Session, org_id: int, request: ManualIncident, at: datetime
-) -> Created:
-    """Open an incident by hand, paging the named targets; stored with an alert like any other.
-
-    The creator and every target must exist, or nothing is created.
-    """
-    creator = named_user(session, org_id, request.username, "User")
-    if not request.targets:
-        raise Invalid("An incident needs at least one target")
-    targets = list(dict.fromkeys(request.targets))
-    problems = target_problems(session, org_id, targets)
-    if problems:
-        raise Invalid("; ".join(problems.values()))
-    entity_id = new_uuid()
-    alert_id = new_uuid()
-    new = NewIncident(
-        routing_key=DEFAULT_ROUTING_KEY,
-        entity_id=entity_id,
-        entity_state="CRITICAL",
-        entity_display_name=request.summary,
-        state_message=request.details or None,
-        monitoring_tool=MANUAL_TOOL,
-        is_multi_responder=request.is_multi_responder,
-    )
-    incident = service.trigger(
-        session, org_id, new, at, alert_id=alert_id, by=creator.username, targets=targets
-    )
-    raw = {
-        "created_by": creator.username,
-        "monitoring_tool": MANUAL_TOOL,
-        "entity_display_name": request.summary,
-        "message_type": "CRITICAL",
-        "alert_type": "CRITICAL",
-        "entity_state": "CRITICAL",
-        "entity_id": entity_id,
-        "state_message": request.details or "",
-        "monitor_name": f"vouser-{creator.username}",
-    }
-    seconds = int(at.timestamp())
-    session.add(
-        Alert(
-            id=alert_id,
-            org_id=org_id,
-            incident_id=incident.id,
-            routing_key=DEFAULT_ROUTING_KEY,
-            message_type="CRITICAL",
-            entity_id=entity_id,
-            entity_display_name=request.summary,
-            state_message=request.details or None,
-            monitoring_tool=MANUAL_TOOL,
-            timestamp=seconds,
-            state_start_time=seconds,
-            received_at=at,
-            raw=json.dumps(raw, separators=(",", ":"), ensure_ascii=False),
-        )
-    )
-    session.flush()
-    return Created(incident.number, entity_id, alert_id)
 
 
 def acknowledge_numbers(

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from vigil import clock
+from vigil.alerts.manual import ManualIncident, create_manual_incident
 from vigil.api.deps import DbSession, TransactionalRoute
 from vigil.api.victorops.auth import Caller
 from vigil.api.victorops.incident_wire import (
@@ -105,14 +106,14 @@ def list_incidents(caller: Caller, session: DbSession, request: Request) -> dict
 
 @router.post(BASE, summary="Open an incident by hand, paging the given targets")
 def create_incident(caller: Caller, session: DbSession, body: ManualIncidentIn) -> dict[str, Any]:
-    manual = flows.ManualIncident(
+    manual = ManualIncident(
         summary=body.summary,
         details=body.details,
         username=body.userName,
         targets=[target.ref() for target in body.targets],
         is_multi_responder=bool(body.isMultiResponder),
     )
-    created = flows.create_manual_incident(session, caller.org_id, manual, clock.now())
+    created = create_manual_incident(session, caller.org_id, manual, clock.now())
     return {"incidentNumber": str(created.number), "entityId": created.entity_id}
 
 
