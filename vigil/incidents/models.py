@@ -41,6 +41,17 @@ class Incident(Base):
         Index("ix_incidents_org_id_phase_started_at", "org_id", "phase", "started_at"),
         Index("ix_incidents_org_id_started_at", "org_id", "started_at"),
         Index("ix_incidents_org_id_entity_id", "org_id", "entity_id"),
+        # Reporting filters by host, service or routing key, newest first.
+        *(
+            Index(
+                f"ix_incidents_org_id_{column}_started_at",
+                "org_id",
+                column,
+                "started_at",
+                postgresql_include=["phase"],
+            )
+            for column in ("host", "service", "routing_key")
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,7 +1,231 @@
-"""VictorOps reporting endpoints."""
+"""VictorOps reporting endpoints: incident history search, v2 and the deprecated v1.
 
-from fastapi import APIRouter
+Both answer `{offset, limit, total, incidents}` ordered by incident number, newest first.
+Reporting speaks lower case (`triggered|acknowledged|resolved`, `critical`, `service`),
+unlike the public incident API. Times are RFC 3339 in UTC to the second, and a time that
+does not exist (no acknowledgement, not resolved) is left out rather than sent empty.
+"""
 
-from vigil.api.deps import TransactionalRoute
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+
+from vigil.api.deps import DbSession, TransactionalRoute
+from vigil.api.victorops.auth import Caller
+from vigil.api.victorops.wire import rfc3339
+from vigil.incidents import reporting
+from vigil.incidents.models import Transition
+from vigil.incidents.reporting import Reported
+from vigil.people.models import User
 
 router = APIRouter(tags=["Reporting"], route_class=TransactionalRoute)
+
+
+# Query parameters are read as sent: the domain parser validates them and words the errors.
+Offset = Annotated[str | None, Query(description="Incidents to skip (default 0)")]
+Limit = Annotated[str | None, Query(description="Page size: default 20, at most 100")]
+Phases = Annotated[
+    str | None,
+    Query(
+        alias="currentPhase",
+        description="Comma-separated triggered, acknowledged, resolved (default: resolved)",
+    ),
+]
+EntityIds = Annotated[str | None, Query(alias="entityId", description="Comma-separated ids")]
+Hosts = Annotated[str | None, Query(description="Comma-separated hosts")]
+Services = Annotated[str | None, Query(description="Comma-separated services")]
+Numbers = Annotated[
+    str | None,
+    Query(alias="incidentNumber", description="Numbers and inclusive ranges: 4,5,20:50"),
+]
+RoutingKeys = Annotated[
+    str | None, Query(alias="routingKey", description="Comma-separated routing keys")
+]
+StartedAfter = Annotated[
+    str | None,
+    Query(alias="startedAfter", description="ISO 8601: started at or after (no zone: UTC)"),
+]
+StartedBefore = Annotated[
+    str | None,
+    Query(alias="startedBefore", description="ISO 8601: started before (no zone: UTC)"),
+]
+
+
+@router.get(
+    "/api-reporting/v2/incidents",
+    summary="Search incident history (newest first, by incident number descending)",
+)
+def incidents_v2(
+    caller: Caller,
+    session: DbSession,
+    request: Request,
+    offset: Offset = None,
+    limit: Limit = None,
+    current_phase: Phases = None,
+    entity_id: EntityIds = None,
+    host: Hosts = None,
+    service: Services = None,
+    incident_number: Numbers = None,
+    routing_key: RoutingKeys = None,
+    started_after: StartedAfter = None,
+    started_before: StartedBefore = None,
+) -> dict[str, Any]:
+    """Incidents matching every given filter, ordered by incident number descending.
+
+    `timeToAck` and `timeToResolve` (seconds, as stored when they happened) are Vigil's own.
+    """
+    paging = reporting.parse_paging(offset, limit)
+    report_filter = reporting.parse_filter(
+        current_phase=current_phase,
+        entity_id=entity_id,
+        host=host,
+        service=service,
+        incident_number=incident_number,
+        routing_key=routing_key,
+        started_after=started_after,
+        started_before=started_before,
+    )
+    total, found = reporting.search(
+        session, caller.org_id, report_filter, paging.offset, paging.limit
+    )
+    alerts_url = _alerts_url(request)
+    return {
+        "offset": paging.offset,
+        "limit": paging.limit,
+        "total": total,
+        "incidents": [_incident_v2(reported, alerts_url) for reported in found],
+    }
+
+
+@router.get(
+    "/api-reporting/v1/incidents",
+    summary="Search incident history, deprecated v1 shape (newest first)",
+)
+def incidents_v1(
+    caller: Caller,
+    session: DbSession,
+    offset: Offset = None,
+    limit: Limit = None,
+    current_phase: Phases = None,
+    entity_id: EntityIds = None,
+    host: Hosts = None,
+    service: Services = None,
+    incident_number: Numbers = None,
+    started_after: StartedAfter = None,
+    started_before: StartedBefore = None,
+) -> dict[str, Any]:
+    """The v2 search without `routingKey`, in v1 field names (`lastAlertID`, `ackUser` ...).
+
+    Ordered by incident number descending. The reference documents an array of result
+    objects; every client and real response seen use one object, as here.
+    """
+    paging = reporting.parse_paging(offset, limit)
+    report_filter = reporting.parse_filter(
+        current_phase=current_phase,
+        entity_id=entity_id,
+        host=host,
+        service=service,
+        incident_number=incident_number,
+        started_after=started_after,
+        started_before=started_before,
+    )
+    total, found = reporting.search(
+        session, caller.org_id, report_filter, paging.offset, paging.limit, timelines=False
+    )
+    users = reporting.acknowledgers(session, caller.org_id, [r.incident for r in found])
+    return {
+        "offset": paging.offset,
+        "limit": paging.limit,
+        "total": total,
+        "incidents": [_incident_v1(reported, users) for reported in found],
+    }
+
+
+def _alerts_url(request: Request) -> str:
+    base_url: str = request.app.state.settings.base_url
+    return f"{base_url.rstrip('/')}/api-public/v1/alerts/"
+
+
+def _incident_v2(reported: Reported, alerts_url: str) -> dict[str, Any]:
+    incident = reported.incident
+    body: dict[str, Any] = {
+        "incidentNumber": str(incident.number),
+        "startTime": rfc3339(incident.started_at),
+        "currentPhase": incident.phase,
+        "alertCount": incident.alert_count,
+        "lastAlertTime": rfc3339(incident.last_alert_at),
+        "lastAlertId": incident.last_alert_id,
+        "entityId": incident.entity_id,
+        "entityType": incident.entity_type.lower(),
+        "entityState": incident.entity_state.lower(),
+        "entityDisplayName": incident.entity_display_name,
+        "routingKey": incident.routing_key,
+        "host": incident.host,
+        "service": incident.service,
+        "pagedUsers": reported.paged_users,
+        "pagedTeams": reported.paged_teams,
+        # No policy names or teams are stored yet: the slug stands for the name, as VictorOps
+        # itself shows for a team's built-in policy, and "team" is left out.
+        "pagedPolicies": [
+            {"policy": {"name": slug, "slug": slug}} for slug in reported.paged_policies
+        ],
+        "transitions": [_transition(t, alerts_url) for t in reported.transitions],
+        "endTime": _time(incident.resolved_at),
+        "timeToAck": incident.seconds_to_acknowledge,
+        "timeToResolve": incident.seconds_to_resolve,
+    }
+    return _present(body)
+
+
+def _transition(transition: Transition, alerts_url: str) -> dict[str, Any]:
+    alert_id = transition.alert_id
+    return _present(
+        {
+            "name": transition.name,
+            "at": rfc3339(transition.at),
+            "by": transition.by,
+            "message": transition.message,
+            "manually": transition.manually,
+            "alertId": alert_id,
+            "alertUrl": f"{alerts_url}{alert_id}" if alert_id else None,
+        }
+    )
+
+
+def _incident_v1(reported: Reported, users: dict[str, User]) -> dict[str, Any]:
+    incident = reported.incident
+    acked_by = incident.acknowledged_by
+    user = users.get(acked_by) if acked_by else None
+    body: dict[str, Any] = {
+        "incidentNumber": str(incident.number),
+        "startTime": rfc3339(incident.started_at),
+        "currentPhase": incident.phase,
+        "alertCount": incident.alert_count,
+        "lastAlertTime": rfc3339(incident.last_alert_at),
+        "lastAlertID": incident.last_alert_id,
+        "ackUserId": acked_by,
+        "ackTime": _time(incident.acknowledged_at),
+        "ackUser": _ack_user(user) if user else None,
+        "entityId": incident.entity_id,
+        "host": incident.host,
+        "service": incident.service,
+        "endTime": _time(incident.resolved_at),
+        "entityType": incident.entity_type.lower(),
+        "entityDispName": incident.entity_display_name,
+        "teams": ",".join(reported.paged_teams),
+    }
+    return _present(body)
+
+
+def _ack_user(user: User) -> dict[str, str]:
+    return {"email": user.email, "first": user.first_name, "last": user.last_name}
+
+
+def _time(moment: datetime | None) -> str | None:
+    return rfc3339(moment) if moment is not None else None
+
+
+def _present(body: dict[str, Any]) -> dict[str, Any]:
+    """Absent values are left out, never sent as null (Go decodes times from strings)."""
+    return {name: value for name, value in body.items() if value is not None}
