@@ -3,9 +3,12 @@
 Benchmarks print figures; they are never tests and never assert timings.
 
 - `databases.py`: a fresh SQLite file or PostgreSQL database, removed afterwards.
-- `server.py`: migrate, create an organization, run `vigil serve`, read its RSS.
+- `server.py`: migrate, create an organization, run `vigil serve [--workers N]`, read the CPU and
+  memory of its process tree.
+- `history.py`: a million incidents with their timelines, written straight into the database.
 - `clients.py`: the HTTP/1.1 clients the load generator drives (a raw asyncio one and httpx).
 - `load.py`: the closed-loop load generator (N workers, warm-up, then a measured window).
-- `scenarios.py`: what is measured; add a `Scenario` there for a new benchmark.
+- `scenarios.py`: what is measured (groups `users`, `ingest`, `reporting`; `--scenarios ingest`);
+  add a `Scenario` there for a new benchmark.
 - `report.py`: the final table.
 """

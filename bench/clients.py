@@ -7,6 +7,7 @@ stays selectable (`--client httpx`) to check that the figures do not depend on t
 
 import asyncio
 import json
+import time
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
@@ -16,6 +17,9 @@ import httpx
 
 ClientKind = Literal["raw", "httpx"]
 REQUEST_TIMEOUT = 10.0
+# uvicorn closes a keep-alive connection idle for 5 s: one idle longer is reopened before use
+# (a setup that seeds the database directly leaves its connection idle for a while).
+IDLE_REOPEN = 4.0
 
 
 @dataclass(frozen=True)
@@ -41,12 +45,15 @@ class RawConnection:
         lines = {"Host": f"{host}:{port}", **headers}
         self.head = "".join(f"{name}: {value}\r\n" for name, value in lines.items())
         self.streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+        self.last_used = 0.0
 
     async def request(self, method: str, path: str, body: Any = None) -> Response:
         payload = b"" if body is None else json.dumps(body).encode()
         head = f"{method} {path} HTTP/1.1\r\n{self.head}Content-Length: {len(payload)}\r\n"
         if body is not None:
             head += "Content-Type: application/json\r\n"
+        if self.streams is not None and time.monotonic() - self.last_used > IDLE_REOPEN:
+            self.close()
         if self.streams is None:
             self.streams = await asyncio.open_connection(self.host, self.port)
         reader, writer = self.streams
@@ -57,6 +64,7 @@ class RawConnection:
         except BaseException:  # a timeout or error leaves the connection in an unknown state
             self.close()
             raise
+        self.last_used = time.monotonic()
         framed = "content-length" in headers or _chunked(headers)
         if not framed or headers.get("connection", "").lower() == "close":
             self.close()

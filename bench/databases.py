@@ -40,3 +40,22 @@ def postgres_version(url: str) -> str:
             return str(connection.execute(text("SHOW server_version")).scalar_one()).split()[0]
     finally:
         engine.dispose()
+
+
+def postgres_server_pid(url: str) -> int | None:
+    """The postmaster's pid, when the server runs on this machine and its /proc is readable.
+
+    Its process tree (every backend, the WAL writer, autovacuum...) is what the database costs in
+    CPU; a backend's parent is the postmaster.
+    """
+    engine = create_engine(url, pool_size=1)
+    try:
+        with engine.connect() as connection:
+            backend = int(connection.execute(text("SELECT pg_backend_pid()")).scalar_one())
+            try:
+                with open(f"/proc/{backend}/stat") as stat:
+                    return int(stat.read().rsplit(")", 1)[1].split()[1])
+            except OSError:  # another machine, or another PID namespace
+                return None
+    finally:
+        engine.dispose()

@@ -3,6 +3,7 @@
 import math
 import os
 import platform
+import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,9 +15,12 @@ MIB = 1024 * 1024
 
 @dataclass(frozen=True)
 class Row:
-    database: str
+    database: str  # "postgres\u00d72": with the server process count if > 1
     endpoint: str
     result: LoadResult
+    server_cpu: float = math.nan  # cores the server's processes used during the run
+    database_cpu: float = math.nan  # cores PostgreSQL used (n/a for SQLite: in the server)
+    other_cpu: float = math.nan  # cores busy with other work on the machine (disturbs the run)
 
 
 def _number(value: float, digits: int) -> str:
@@ -24,7 +28,19 @@ def _number(value: float, digits: int) -> str:
 
 
 def table(rows: Sequence[Row]) -> str:
-    header = ["database", "endpoint", "conc", "req/s", "p50 ms", "p99 ms", "errors", "peak RSS MiB"]
+    header = [
+        "database",
+        "endpoint",
+        "conc",
+        "req/s",
+        "p50 ms",
+        "p99 ms",
+        "errors",
+        "peak RSS MiB",
+        "server CPU",
+        "db CPU",
+        "other CPU",
+    ]
     body = [
         [
             row.database,
@@ -35,6 +51,9 @@ def table(rows: Sequence[Row]) -> str:
             _number(row.result.percentile_ms(99), 2),
             str(row.result.errors.total()),
             _number(row.result.peak_rss / MIB, 0),
+            _number(row.server_cpu, 2),
+            _number(row.database_cpu, 2),
+            _number(row.other_cpu, 2),
         ]
         for row in rows
     ]
@@ -54,6 +73,11 @@ def table(rows: Sequence[Row]) -> str:
         + "|"
     )
     lines = [render(header), rule, *(render(line) for line in body)]
+    lines.append(
+        "peak RSS: the sum over the server's processes. CPU: cores used on average during the run "
+        "(of nproc); db: PostgreSQL's processes; other: the machine's busy time beyond server, "
+        "database and load generator (another job: that run's figures are disturbed)"
+    )
     for row in rows:
         if row.result.errors:
             kinds = ", ".join(f"{n} {kind}" for kind, n in row.result.errors.most_common())
@@ -63,6 +87,21 @@ def table(rows: Sequence[Row]) -> str:
     return "\n".join(lines)
 
 
+def code_version() -> str:
+    """The commit measured, and whether the working tree had changes (read-only git)."""
+    try:
+        done = subprocess.run(
+            ["git", "describe", "--always", "--dirty"],
+            cwd=Path(__file__).parent,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return "unknown (no git)"
+    return done.stdout.strip() or "unknown (not a git checkout)"
+
+
 def machine(notes: Sequence[str]) -> str:
     cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
     models = [line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")]
@@ -70,6 +109,7 @@ def machine(notes: Sequence[str]) -> str:
     lines = [
         f"machine:  nproc {len(os.sched_getaffinity(0))}, {cpu}, Linux {platform.release()}",
         f"python:   {platform.python_implementation()} {platform.python_version()}",
+        f"code:     {code_version()}",
         *notes,
     ]
     return "\n".join(lines)

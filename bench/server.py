@@ -1,8 +1,13 @@
-"""A `vigil serve` subprocess on a free loopback port, with a migrated database and one organization."""
+"""A `vigil serve` subprocess on a free loopback port, with a migrated database and one organization.
+
+With `--workers N` the `vigil serve` process supervises N worker processes: memory and CPU are
+read for the whole process tree (the supervisor and every descendant), not only for the first pid.
+"""
 
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -10,7 +15,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,9 +41,11 @@ class Server:
     base_url: str
     host: str
     port: int
-    pid: int
+    pid: int  # the `vigil serve` process: with workers > 1, their supervisor
     org: Organization
     log: Path  # the server's stdout and stderr
+    database_url: str
+    workers: int = 1
 
 
 def vigil_command() -> str:
@@ -56,6 +63,52 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def process_tree(root: int) -> list[int]:
+    """`root` and all its descendants still running (one pass over /proc), root first."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:  # gone meanwhile
+            continue
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(parent, []).append(int(entry.name))
+    tree, pending = [], [root]
+    while pending:
+        pid = pending.pop()
+        tree.append(pid)
+        pending.extend(children.get(pid, ()))
+    return tree
+
+
+def tree_rss_bytes(pids: list[int]) -> int:
+    """The sum of the processes' resident set sizes (shared pages are counted in each)."""
+    return sum(rss_bytes(pid) for pid in pids)
+
+
+def tree_cpu_seconds(root: int) -> float:
+    """CPU time used so far by `root` and its descendants, including children they have reaped.
+
+    A process's cutime/cstime hold the CPU of its children that exited and were waited for, so a
+    PostgreSQL backend or a server worker that ended inside the window is still counted.
+    """
+    return sum(cpu_seconds(pid, with_reaped_children=True) for pid in process_tree(root))
+
+
+def machine_busy_seconds() -> float:
+    """CPU time all processors have spent busy since boot (/proc/stat, idle and iowait excluded).
+
+    What is busy beyond the server, the database and the load generator is someone else's work
+    on a shared machine, and the figures of that run are disturbed by it.
+    """
+    with open("/proc/stat") as stat:
+        fields = [int(n) for n in stat.readline().split()[1:]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields[:8]
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
 def rss_bytes(pid: int) -> int:
     """The resident set size of a process (VmRSS), or 0 once it has gone."""
     try:
@@ -68,14 +121,17 @@ def rss_bytes(pid: int) -> int:
     return 0
 
 
-def cpu_seconds(pid: int) -> float:
+def cpu_seconds(pid: int, *, with_reaped_children: bool = False) -> float:
     """The user and system CPU time a process has used so far, or 0 once it has gone."""
     try:
         with open(f"/proc/{pid}/stat") as stat:
             fields = stat.read().rsplit(")", 1)[1].split()
     except (FileNotFoundError, ProcessLookupError):
         return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    ticks = int(fields[11]) + int(fields[12])
+    if with_reaped_children:
+        ticks += int(fields[13]) + int(fields[14])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def _run(command: list[str], env: dict[str, str]) -> str:
@@ -106,20 +162,33 @@ def log_tail(log: Path, lines: int = 30) -> str:
     return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
 
 
+def _wait_workers(process: subprocess.Popen[bytes], workers: int, log: Path) -> None:
+    """With several workers, wait until each has started (the first may answer /healthz alone)."""
+    deadline = time.monotonic() + START_TIMEOUT
+    while len(process_tree(process.pid)) < workers + 1:
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"vigil serve did not start {workers} workers:\n{log_tail(log)}")
+        time.sleep(0.1)
+    time.sleep(1.0)  # the late worker imports the application before it accepts
+
+
 def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(STOP_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    """SIGTERM to the server's process group (its workers too), SIGKILL if it lingers."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        with suppress(subprocess.TimeoutExpired):
+            process.wait(STOP_TIMEOUT)
+    with suppress(ProcessLookupError):  # whatever is left of the group, workers included
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
 
 
 @contextmanager
-def vigil_server(database_url: str, workdir: Path) -> Iterator[Server]:
-    """Migrate `database_url`, create organization "Bench", serve it; stop the server on exit."""
+def vigil_server(database_url: str, workdir: Path, workers: int = 1) -> Iterator[Server]:
+    """Migrate `database_url`, create organization "Bench", serve it; stop the server on exit.
+
+    `workers` > 1 runs `vigil serve --workers N` (PostgreSQL only): N processes on one port.
+    """
     env = {**os.environ, "VIGIL_DATABASE_URL": database_url, "VIGIL_LOG_LEVEL": "WARNING"}
     vigil = vigil_command()
     _run([vigil, "db", "upgrade"], env)
@@ -133,14 +202,17 @@ def vigil_server(database_url: str, workdir: Path) -> Iterator[Server]:
     log = workdir / f"serve-{port}.log"
     with log.open("wb") as output:
         process = subprocess.Popen(
-            [vigil, "serve", "--host", HOST, "--port", str(port)],
+            [vigil, "serve", "--host", HOST, "--port", str(port), "--workers", str(workers)],
             env=env,
             stdin=subprocess.DEVNULL,
             stdout=output,
             stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: stopped with all its workers
         )
     try:
         _wait_healthy(process, base_url, log)
-        yield Server(base_url, HOST, port, process.pid, org, log)
+        if workers > 1:
+            _wait_workers(process, workers, log)
+        yield Server(base_url, HOST, port, process.pid, org, log, database_url, workers)
     finally:
         _stop(process)
