@@ -8,6 +8,7 @@ from typing import Any, cast
 
 from sqlalchemy import DateTime, Engine, MetaData, Table, create_engine, event
 from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -47,6 +48,17 @@ class UTCDateTime(TypeDecorator[datetime]):
 def table_of(model: type[Base]) -> Table:
     """A mapped class's table, for statements built once and executed on a connection."""
     return cast(Table, model.__table__)
+
+
+RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})  # deadlock detected, serialization failure
+
+
+def is_retryable(error: BaseException) -> bool:
+    """A transaction that lost a race (a unique key taken meanwhile, a deadlock): run it again."""
+    if isinstance(error, IntegrityError):
+        return True
+    sqlstate = getattr(getattr(error, "orig", None), "sqlstate", None)
+    return isinstance(error, DBAPIError) and sqlstate in RETRYABLE_SQLSTATES
 
 
 def is_sqlite(url: str) -> bool:

@@ -3,7 +3,8 @@
 Each caller still gets its answer only after the transaction holding its alert committed, so
 an alert that got a 200 is stored. One batch is written at a time per process, which is also
 what SQLite wants (one writer). A batch that fails on a race with another process (two alerts
-opening the same incident at once) is rolled back whole and its alerts are retried one by one.
+opening the same incident at once, or two batches locking the same incidents in opposite
+orders) is rolled back whole and its alerts are retried one by one.
 """
 
 import asyncio
@@ -13,11 +14,11 @@ from datetime import datetime
 from typing import Any
 
 import anyio.to_thread
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from vigil.alerts.ingest import Ingested, UnknownRestKey, ingest, receive_with_key
-from vigil.db import transaction
+from vigil.db import is_retryable, transaction
 from vigil.errors import DomainError
 from vigil.incidents.service import IncidentChanged
 from vigil.orgs.service import organization_for_rest_key
@@ -78,7 +79,10 @@ class IngestQueue:
     def _write(self, batch: list[_Pending]) -> list[Ingested | Exception]:
         try:
             return self._write_together(batch)
-        except (IntegrityError, IncidentChanged):
+        except (DBAPIError, IncidentChanged) as error:
+            if isinstance(error, DBAPIError) and not is_retryable(error):
+                raise
+            # Alone, an alert's transaction takes at most one contended lock: no deadlock.
             return [self._write_alone(pending) for pending in batch]
 
     def _write_together(self, batch: list[_Pending]) -> list[Ingested | Exception]:

@@ -11,12 +11,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from vigil.alerts.models import Alert
 from vigil.alerts.routing_keys import DEFAULT_ROUTING_KEY, valid_name
-from vigil.db import table_of, transaction
+from vigil.db import is_retryable, table_of, transaction
 from vigil.errors import Invalid
 from vigil.identifiers import new_uuid
 from vigil.incidents import service as incidents
@@ -88,8 +88,9 @@ def _with_retries(sessions: sessionmaker[Session], work: Callable[[Session], Ing
         try:
             with transaction(sessions) as session:
                 return work(session)
-        except (IntegrityError, incidents.IncidentChanged):
-            if attempt == DEDUP_ATTEMPTS - 1:
+        except (DBAPIError, incidents.IncidentChanged) as error:
+            retryable = not isinstance(error, DBAPIError) or is_retryable(error)
+            if not retryable or attempt == DEDUP_ATTEMPTS - 1:
                 raise
     raise AssertionError("unreachable")
 

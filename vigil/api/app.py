@@ -12,6 +12,7 @@ from vigil.api.body_limit import BodyLimit
 from vigil.api.errors import install_error_handlers
 from vigil.api.observability import RequestTelemetry
 from vigil.api.responses import FastJSONResponse
+from vigil.api.shortcut import Shortcut
 from vigil.api.victorops import (
     alerts,
     contact_methods,
@@ -22,7 +23,7 @@ from vigil.api.victorops import (
     teams,
     users,
 )
-from vigil.api.victorops.integration import AlertIntegration
+from vigil.api.victorops.integration import ROUTE, AlertIntegration
 from vigil.config import Settings, get_settings
 from vigil.db import is_sqlite, make_engine, make_session_factory
 from vigil.engine.handlers import build_worker
@@ -44,6 +45,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.sessions = make_session_factory(app.state.engine)
     install_error_handlers(app)
+    integration = AlertIntegration(app.state.sessions)
+    app.add_middleware(Shortcut, prefix="/integrations/", target=integration, label=ROUTE)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestTelemetry)
     app.include_router(ops.router)
@@ -59,7 +62,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         reporting,
     ):
         app.include_router(module.router)
-    app.mount("/integrations", AlertIntegration(app.state.sessions))
     return app
 
 

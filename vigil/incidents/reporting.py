@@ -222,6 +222,7 @@ def _total(
 ) -> int:
     if report_filter != ReportFilter(phases=report_filter.phases):
         return session.scalar(select(func.count()).select_from(Incident).where(*conditions)) or 0
+
     def in_phase(phase: str) -> Any:
         return (
             select(func.count())

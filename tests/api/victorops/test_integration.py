@@ -193,3 +193,18 @@ def test_an_oversize_alert_is_413(anonymous: TestClient, org: NewOrganization) -
         alert_url(org), json={"message_type": "CRITICAL", "state_message": "x" * 70_000}
     )
     assert response.status_code == 413
+
+
+def test_alerts_are_counted_in_metrics_under_the_integration_route(
+    anonymous: TestClient, org: NewOrganization
+) -> None:
+    send(anonymous, org, message_type="INFO")
+    metrics = anonymous.get("/metrics").text
+    route = "/integrations/generic/20131114/alert/{rest_key}/{routing_key}"
+    assert f'vigil_http_requests_total{{method="POST",route="{route}",status="200"}}' in metrics
+
+
+def test_another_integration_path_is_404_with_a_failure_body(anonymous: TestClient) -> None:
+    response = anonymous.post("/integrations/nagios/alert/key", json={"message_type": "INFO"})
+    assert response.status_code == 404
+    assert response.json() == {"result": "failure", "message": "Not Found"}

@@ -19,7 +19,8 @@ from vigil.errors import DomainError
 
 log = logging.getLogger("vigil.ingest")
 
-PREFIX = "/generic/20131114/alert/"
+PREFIX = "/integrations/generic/20131114/alert/"
+ROUTE = PREFIX + "{rest_key}/{routing_key}"
 _JSON_HEADERS = [(b"content-type", b"application/json")]
 
 
@@ -28,7 +29,7 @@ class AlertIntegration:
         self.queue = IngestQueue(sessions)
 
     async def __call__(self, scope: Scope, receive_message: Receive, send: Send) -> None:
-        path: str = scope["path"][len(scope.get("root_path", "")) :]
+        path: str = scope["path"]
         if not path.startswith(PREFIX):
             await _answer(send, 404, {"result": "failure", "message": "Not Found"})
             return
