@@ -183,7 +183,7 @@ def search(
     *,
     timelines: bool = True,
 ) -> tuple[int, list[Reported]]:
-    """The number of matching incidents and one page of them, by incident number descending.
+    """The number of matching incidents and one page of them, newest first.
 
     Four statements at most: COUNT, page, transitions (unless `timelines` is False), targets;
     an empty page needs only the first two.

@@ -1,6 +1,6 @@
 """VictorOps reporting endpoints: incident history search, v2 and the deprecated v1.
 
-Both answer `{offset, limit, total, incidents}` ordered by incident number, newest first.
+Both answer `{offset, limit, total, incidents}`, newest first (start time, then incident number).
 Reporting speaks lower case (`triggered|acknowledged|resolved`, `critical`, `service`),
 unlike the public incident API. Times are RFC 3339 in UTC to the second, and a time that
 does not exist (no acknowledgement, not resolved) is left out rather than sent empty.
@@ -54,7 +54,7 @@ StartedBefore = Annotated[
 
 @router.get(
     "/api-reporting/v2/incidents",
-    summary="Search incident history (newest first, by incident number descending)",
+    summary="Search incident history (newest first: by start time, then incident number)",
 )
 def incidents_v2(
     caller: Caller,
@@ -71,7 +71,7 @@ def incidents_v2(
     started_after: StartedAfter = None,
     started_before: StartedBefore = None,
 ) -> dict[str, Any]:
-    """Incidents matching every given filter, ordered by incident number descending.
+    """Incidents matching every given filter, newest first (start time, then incident number).
 
     `timeToAck` and `timeToResolve` (seconds, as stored when they happened) are Vigil's own.
     """
@@ -117,7 +117,7 @@ def incidents_v1(
 ) -> dict[str, Any]:
     """The v2 search without `routingKey`, in v1 field names (`lastAlertID`, `ackUser` ...).
 
-    Ordered by incident number descending. The reference documents an array of result
+    Newest first, as v2. The reference documents an array of result
     objects; every client and real response seen use one object, as here.
     """
     paging = reporting.parse_paging(offset, limit)
