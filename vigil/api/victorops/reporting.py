@@ -13,9 +13,9 @@ from fastapi import APIRouter, Query, Request
 
 from vigil.api.deps import DbSession, TransactionalRoute
 from vigil.api.victorops.auth import Caller
+from vigil.api.victorops.incident_wire import transition_json
 from vigil.api.victorops.wire import rfc3339
 from vigil.incidents import reporting
-from vigil.incidents.models import Transition
 from vigil.incidents.reporting import Reported
 from vigil.people.models import User
 
@@ -89,12 +89,12 @@ def incidents_v2(
     total, found = reporting.search(
         session, caller.org_id, report_filter, paging.offset, paging.limit
     )
-    alerts_url = _alerts_url(request)
+    base_url = _base_url(request)
     return {
         "offset": paging.offset,
         "limit": paging.limit,
         "total": total,
-        "incidents": [_incident_v2(reported, alerts_url) for reported in found],
+        "incidents": [_incident_v2(reported, base_url) for reported in found],
     }
 
 
@@ -142,12 +142,12 @@ def incidents_v1(
     }
 
 
-def _alerts_url(request: Request) -> str:
+def _base_url(request: Request) -> str:
     base_url: str = request.app.state.settings.base_url
-    return f"{base_url.rstrip('/')}/api-public/v1/alerts/"
+    return base_url
 
 
-def _incident_v2(reported: Reported, alerts_url: str) -> dict[str, Any]:
+def _incident_v2(reported: Reported, base_url: str) -> dict[str, Any]:
     incident = reported.incident
     body: dict[str, Any] = {
         "incidentNumber": str(incident.number),
@@ -170,27 +170,12 @@ def _incident_v2(reported: Reported, alerts_url: str) -> dict[str, Any]:
         "pagedPolicies": [
             {"policy": {"name": slug, "slug": slug}} for slug in reported.paged_policies
         ],
-        "transitions": [_transition(t, alerts_url) for t in reported.transitions],
+        "transitions": [transition_json(t, base_url, "reporting") for t in reported.transitions],
         "endTime": _time(incident.resolved_at),
         "timeToAck": incident.seconds_to_acknowledge,
         "timeToResolve": incident.seconds_to_resolve,
     }
     return _present(body)
-
-
-def _transition(transition: Transition, alerts_url: str) -> dict[str, Any]:
-    alert_id = transition.alert_id
-    return _present(
-        {
-            "name": transition.name,
-            "at": rfc3339(transition.at),
-            "by": transition.by,
-            "message": transition.message,
-            "manually": transition.manually,
-            "alertId": alert_id,
-            "alertUrl": f"{alerts_url}{alert_id}" if alert_id else None,
-        }
-    )
 
 
 def _incident_v1(reported: Reported, users: dict[str, User]) -> dict[str, Any]:
