@@ -6,10 +6,11 @@ unlike the public incident API. Times are RFC 3339 in UTC to the second, and a t
 does not exist (no acknowledgement, not resolved) is left out rather than sent empty.
 """
 
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 
 from vigil.api.deps import DbSession, TransactionalRoute
 from vigil.api.victorops.auth import Caller
@@ -40,7 +41,7 @@ Numbers = Annotated[
     Query(alias="incidentNumber", description="Numbers and inclusive ranges: 4,5,20:50"),
 ]
 RoutingKeys = Annotated[
-    str | None, Query(alias="routingKey", description="Comma-separated routing keys")
+    str | None, Query(alias="routingKey", description="Comma-separated routing keys (v2 only)")
 ]
 StartedAfter = Annotated[
     str | None,
@@ -52,14 +53,13 @@ StartedBefore = Annotated[
 ]
 
 
-@router.get(
-    "/api-reporting/v2/incidents",
-    summary="Search incident history (newest first: by start time, then incident number)",
-)
-def incidents_v2(
-    caller: Caller,
-    session: DbSession,
-    request: Request,
+@dataclass(frozen=True)
+class Search:
+    paging: reporting.Paging
+    report_filter: reporting.ReportFilter
+
+
+def _search(
     offset: Offset = None,
     limit: Limit = None,
     current_phase: Phases = None,
@@ -70,24 +70,40 @@ def incidents_v2(
     routing_key: RoutingKeys = None,
     started_after: StartedAfter = None,
     started_before: StartedBefore = None,
+) -> Search:
+    """The query parameters of both versions, validated by the domain parser."""
+    return Search(
+        reporting.parse_paging(offset, limit),
+        reporting.parse_filter(
+            current_phase=current_phase,
+            entity_id=entity_id,
+            host=host,
+            service=service,
+            incident_number=incident_number,
+            routing_key=routing_key,
+            started_after=started_after,
+            started_before=started_before,
+        ),
+    )
+
+
+SearchQuery = Annotated[Search, Depends(_search)]
+
+
+@router.get(
+    "/api-reporting/v2/incidents",
+    summary="Search incident history (newest first: by start time, then incident number)",
+)
+def incidents_v2(
+    caller: Caller, session: DbSession, request: Request, query: SearchQuery
 ) -> dict[str, Any]:
     """Incidents matching every given filter, newest first (start time, then incident number).
 
     `timeToAck` and `timeToResolve` (seconds, as stored when they happened) are Vigil's own.
     """
-    paging = reporting.parse_paging(offset, limit)
-    report_filter = reporting.parse_filter(
-        current_phase=current_phase,
-        entity_id=entity_id,
-        host=host,
-        service=service,
-        incident_number=incident_number,
-        routing_key=routing_key,
-        started_after=started_after,
-        started_before=started_before,
-    )
+    paging = query.paging
     total, found = reporting.search(
-        session, caller.org_id, report_filter, paging.offset, paging.limit
+        session, caller.org_id, query.report_filter, paging.offset, paging.limit
     )
     base_url = _base_url(request)
     return {
@@ -100,36 +116,16 @@ def incidents_v2(
 
 @router.get(
     "/api-reporting/v1/incidents",
-    summary="Search incident history, deprecated v1 shape (newest first)",
+    summary="Search incident history, deprecated v1 shape (newest first; routingKey is v2 only)",
 )
-def incidents_v1(
-    caller: Caller,
-    session: DbSession,
-    offset: Offset = None,
-    limit: Limit = None,
-    current_phase: Phases = None,
-    entity_id: EntityIds = None,
-    host: Hosts = None,
-    service: Services = None,
-    incident_number: Numbers = None,
-    started_after: StartedAfter = None,
-    started_before: StartedBefore = None,
-) -> dict[str, Any]:
+def incidents_v1(caller: Caller, session: DbSession, query: SearchQuery) -> dict[str, Any]:
     """The v2 search without `routingKey`, in v1 field names (`lastAlertID`, `ackUser` ...).
 
     Newest first, as v2. The reference documents an array of result
     objects; every client and real response seen use one object, as here.
     """
-    paging = reporting.parse_paging(offset, limit)
-    report_filter = reporting.parse_filter(
-        current_phase=current_phase,
-        entity_id=entity_id,
-        host=host,
-        service=service,
-        incident_number=incident_number,
-        started_after=started_after,
-        started_before=started_before,
-    )
+    paging = query.paging
+    report_filter = replace(query.report_filter, routing_keys=())
     total, found = reporting.search(
         session, caller.org_id, report_filter, paging.offset, paging.limit, timelines=False
     )
