@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 from vigil import clock
 from vigil.alerts.models import RoutingKey
 from vigil.errors import Conflict, Invalid
+from vigil.incidents.flows import target_problems
+from vigil.incidents.service import TargetRef
 
 DEFAULT_ROUTING_KEY = "default"
 _NAME = re.compile(r"^[A-Za-z0-9_.\-]{1,200}$")
@@ -48,8 +50,9 @@ def create_routing_key(
     is_multi_responder: bool = False,
 ) -> RoutingKey:
     name = valid_name(name)
-    for slug in policy_slugs:
-        _ensure_policy_exists(session, org_id, slug)
+    problems = target_problems(session, org_id, [TargetRef("policy", s) for s in policy_slugs])
+    if problems:
+        raise Invalid("; ".join(problems.values()))
     if name == DEFAULT_ROUTING_KEY or session.scalar(
         select(RoutingKey.id).where(RoutingKey.org_id == org_id, RoutingKey.name == name)
     ):
@@ -64,11 +67,6 @@ def create_routing_key(
     session.add(key)
     session.flush()
     return key
-
-
-def _ensure_policy_exists(session: Session, org_id: int, slug: str) -> None:
-    """Escalation policies arrive with on-call scheduling; until then no slug names one."""
-    raise Invalid(f"Escalation policy {slug} not found")
 
 
 def _create_default(session: Session, org_id: int) -> RoutingKey:
