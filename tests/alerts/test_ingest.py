@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from vigil import clock
-from vigil.alerts.ingest import Ingested, receive
+from vigil.alerts.ingest import Ingested, receive_with_key
 from vigil.alerts.models import Alert
 from vigil.db import transaction
 from vigil.engine.timers import pending
@@ -31,10 +31,11 @@ class Sender:
     def __init__(self, sessions: sessionmaker[Session], org: NewOrganization) -> None:
         self.sessions = sessions
         self.org_id = org.org.id
+        self.rest_key = org.rest_key
 
     def __call__(self, message_type: str, entity_id: str = "db", key: str = "ops", **extra: Any):
         payload = {"message_type": message_type, "entity_id": entity_id, **extra}
-        return receive(self.sessions, self.org_id, key, payload, "{}", clock.now())
+        return receive_with_key(self.sessions, self.rest_key, key, payload, "{}", clock.now())
 
     def incidents(self) -> list[Incident]:
         with transaction(self.sessions) as session:
@@ -212,7 +213,9 @@ def test_racing_alerts_for_one_new_entity_open_exactly_one_incident(
 
     def one(_: int) -> int | None:
         payload = {"message_type": "CRITICAL", "entity_id": "shared"}
-        return receive(sessions, org.org.id, "ops", payload, "{}", clock.now()).incident_number
+        return receive_with_key(
+            sessions, org.rest_key, "ops", payload, "{}", clock.now()
+        ).incident_number
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         numbers = set(pool.map(one, range(40)))
@@ -229,7 +232,9 @@ def test_racing_alerts_for_new_entities_get_distinct_consecutive_numbers(
 
     def one(n: int) -> int | None:
         payload = {"message_type": "CRITICAL", "entity_id": f"e{n}"}
-        return receive(sessions, org.org.id, "ops", payload, "{}", clock.now()).incident_number
+        return receive_with_key(
+            sessions, org.rest_key, "ops", payload, "{}", clock.now()
+        ).incident_number
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         numbers = sorted(n for n in pool.map(one, range(40)) if n is not None)

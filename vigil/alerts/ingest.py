@@ -49,18 +49,6 @@ class UnknownRestKey(Exception):
     """No active REST-endpoint key matches."""
 
 
-def receive(
-    sessions: sessionmaker[Session],
-    org_id: int,
-    routing_key: str | None,
-    payload: Mapping[str, Any],
-    raw: str,
-    at: datetime,
-) -> Ingested:
-    """Ingest for an organization in a transaction of its own, committed before returning."""
-    return _with_retries(sessions, lambda s: ingest(s, org_id, routing_key, payload, raw, at))
-
-
 def receive_with_key(
     sessions: sessionmaker[Session],
     rest_key: str,

@@ -70,6 +70,8 @@ class Worker:
 
     def run_due(self, now: datetime | None = None) -> int:
         """Run timers due at `now` (default: the clock), up to a batch; returns how many ran."""
+        if not self._handlers:
+            return 0
         now = now or clock.now()
         ran = 0
         for _ in range(self._batch):
