@@ -4,6 +4,7 @@ from vigil.alerts.models import Alert, RoutingKey
 from vigil.db import Base
 from vigil.engine.models import Timer
 from vigil.incidents.models import Incident, IncidentCounter, Target, Transition
+from vigil.notify.models import Delivery, Webhook
 from vigil.orgs.models import ApiKey, Organization
 from vigil.people.models import ContactMethod, Team, TeamMembership, User
 
@@ -13,6 +14,7 @@ __all__ = [
     "Alert",
     "ApiKey",
     "ContactMethod",
+    "Delivery",
     "Incident",
     "IncidentCounter",
     "Organization",
@@ -23,5 +25,6 @@ __all__ = [
     "Timer",
     "Transition",
     "User",
+    "Webhook",
     "metadata",
 ]

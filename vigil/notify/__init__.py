@@ -1,0 +1,1 @@
+"""Notification channels (e-mail, SMS, voice, push, webhooks) behind one small interface."""
