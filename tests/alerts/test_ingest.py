@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from vigil import clock
-from vigil.alerts.ingest import Ingested, receive_with_key
+from vigil.alerts.ingest import Ingested, parse_alert, receive_with_key
 from vigil.alerts.models import Alert
 from vigil.db import transaction
 from vigil.engine.timers import pending
@@ -35,7 +35,8 @@ class Sender:
 
     def __call__(self, message_type: str, entity_id: str = "db", key: str = "ops", **extra: Any):
         payload = {"message_type": message_type, "entity_id": entity_id, **extra}
-        return receive_with_key(self.sessions, self.rest_key, key, payload, "{}", clock.now())
+        alert = parse_alert(key, payload, "{}", clock.now())
+        return receive_with_key(self.sessions, self.rest_key, alert)
 
     def incidents(self) -> list[Incident]:
         with transaction(self.sessions) as session:
@@ -213,9 +214,8 @@ def test_racing_alerts_for_one_new_entity_open_exactly_one_incident(
 
     def one(_: int) -> int | None:
         payload = {"message_type": "CRITICAL", "entity_id": "shared"}
-        return receive_with_key(
-            sessions, org.rest_key, "ops", payload, "{}", clock.now()
-        ).incident_number
+        alert = parse_alert("ops", payload, "{}", clock.now())
+        return receive_with_key(sessions, org.rest_key, alert).incident_number
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         numbers = set(pool.map(one, range(40)))
@@ -232,9 +232,8 @@ def test_racing_alerts_for_new_entities_get_distinct_consecutive_numbers(
 
     def one(n: int) -> int | None:
         payload = {"message_type": "CRITICAL", "entity_id": f"e{n}"}
-        return receive_with_key(
-            sessions, org.rest_key, "ops", payload, "{}", clock.now()
-        ).incident_number
+        alert = parse_alert("ops", payload, "{}", clock.now())
+        return receive_with_key(sessions, org.rest_key, alert).incident_number
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         numbers = sorted(n for n in pool.map(one, range(40)) if n is not None)

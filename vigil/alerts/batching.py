@@ -1,23 +1,21 @@
 """Group commit for alert ingestion: alerts that arrive together share one transaction.
 
 Each caller still gets its answer only after the transaction holding its alert committed, so
-an alert that got a 200 is stored. One batch is written at a time per process, which is also
-what SQLite wants (one writer). A batch that fails on a race with another process (two alerts
+an alert that got a 200 is stored. On SQLite one batch is written at a time (it has one writer);
+on PostgreSQL two, so the next batch is read and written while the previous one commits. A batch that fails on a race with another process (two alerts
 opening the same incident at once, or two batches locking the same incidents in opposite
 orders) is rolled back whole and its alerts are retried one by one.
 """
 
 import asyncio
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
 
 import anyio.to_thread
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from vigil.alerts.ingest import Ingested, UnknownRestKey, ingest, receive_with_key
+from vigil.alerts.bulk import ingest_batch
+from vigil.alerts.ingest import Ingested, ParsedAlert, UnknownRestKey, receive_with_key
 from vigil.db import is_retryable, transaction
 from vigil.errors import DomainError
 from vigil.incidents.service import IncidentChanged
@@ -29,33 +27,29 @@ MAX_BATCH = 100
 @dataclass
 class _Pending:
     rest_key: str
-    routing_key: str | None
-    payload: Mapping[str, Any]
-    raw: str
-    at: datetime
+    alert: ParsedAlert
     answer: asyncio.Future[Ingested] = field(repr=False)
 
 
 class IngestQueue:
-    def __init__(self, sessions: sessionmaker[Session], max_batch: int = MAX_BATCH) -> None:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        max_batch: int = MAX_BATCH,
+        writers: int | None = None,
+    ) -> None:
         self._sessions = sessions
         self._max_batch = max_batch
         self._waiting: list[_Pending] = []
-        self._writing = False
+        self._writers = 0
+        self._max_writers = writers or _writers_for(sessions)
 
-    async def submit(
-        self,
-        rest_key: str,
-        routing_key: str | None,
-        payload: Mapping[str, Any],
-        raw: str,
-        at: datetime,
-    ) -> Ingested:
+    async def submit(self, rest_key: str, alert: ParsedAlert) -> Ingested:
         """Ingest one alert; returns once it is committed (raises what ingestion raises)."""
         answer: asyncio.Future[Ingested] = asyncio.get_running_loop().create_future()
-        self._waiting.append(_Pending(rest_key, routing_key, payload, raw, at, answer))
-        if not self._writing:
-            self._writing = True
+        self._waiting.append(_Pending(rest_key, alert, answer))
+        if self._writers < self._max_writers:
+            self._writers += 1
             asyncio.get_running_loop().create_task(self._write_all())
         return await answer
 
@@ -74,7 +68,7 @@ class IngestQueue:
                     else:
                         pending.answer.set_result(outcome)
         finally:
-            self._writing = False
+            self._writers -= 1
 
     def _write(self, batch: list[_Pending]) -> list[Ingested | Exception]:
         try:
@@ -86,42 +80,27 @@ class IngestQueue:
             return [self._write_alone(pending) for pending in batch]
 
     def _write_together(self, batch: list[_Pending]) -> list[Ingested | Exception]:
-        outcomes: list[Ingested | Exception] = []
-        organizations: dict[str, int | None] = {}
+        outcomes: dict[str, Ingested | Exception] = {}
         with transaction(self._sessions) as session:
-            for pending in batch:
-                if pending.rest_key not in organizations:
-                    organizations[pending.rest_key] = organization_for_rest_key(
-                        session, pending.rest_key
-                    )
-                org_id = organizations[pending.rest_key]
+            for rest_key in dict.fromkeys(pending.rest_key for pending in batch):
+                alerts = [pending.alert for pending in batch if pending.rest_key == rest_key]
+                org_id = organization_for_rest_key(session, rest_key)
                 if org_id is None:
-                    outcomes.append(UnknownRestKey())
+                    outcomes.update((alert.id, UnknownRestKey()) for alert in alerts)
                     continue
-                try:
-                    outcomes.append(
-                        ingest(
-                            session,
-                            org_id,
-                            pending.routing_key,
-                            pending.payload,
-                            pending.raw,
-                            pending.at,
-                        )
-                    )
-                except DomainError as error:  # refused before it wrote anything
-                    outcomes.append(error)
-        return outcomes
+                ingested = ingest_batch(session, org_id, alerts)
+                outcomes.update(
+                    (alert.id, outcome) for alert, outcome in zip(alerts, ingested, strict=True)
+                )
+        return [outcomes[pending.alert.id] for pending in batch]
 
     def _write_alone(self, pending: _Pending) -> Ingested | Exception:
         try:
-            return receive_with_key(
-                self._sessions,
-                pending.rest_key,
-                pending.routing_key,
-                pending.payload,
-                pending.raw,
-                pending.at,
-            )
+            return receive_with_key(self._sessions, pending.rest_key, pending.alert)
         except (DomainError, UnknownRestKey) as error:
             return error
+
+
+def _writers_for(sessions: sessionmaker[Session]) -> int:
+    bind = sessions.kw.get("bind")
+    return 2 if bind is not None and bind.dialect.name == "postgresql" else 1

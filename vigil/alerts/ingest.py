@@ -5,7 +5,7 @@ ACKNOWLEDGEMENT acknowledges it, RECOVERY resolves it; INFO is stored and opens 
 """
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -25,6 +25,7 @@ from vigil.orgs.service import organization_for_rest_key
 
 MESSAGE_TYPES = frozenset({"CRITICAL", "WARNING", "INFO", "ACKNOWLEDGEMENT", "RECOVERY"})
 OPENING = frozenset({"CRITICAL", "WARNING"})
+CLOSING = frozenset({"ACKNOWLEDGEMENT", "RECOVERY"})
 TEXT_FIELDS = (
     "entity_id",
     "entity_display_name",
@@ -49,21 +50,89 @@ class UnknownRestKey(Exception):
     """No active REST-endpoint key matches."""
 
 
+@dataclass(frozen=True)
+class ParsedAlert:
+    """An alert whose body was checked, ready to be stored (`columns`) and applied."""
+
+    id: str
+    routing_key: str
+    message_type: str
+    entity_id: str
+    entity_display_name: str | None
+    state_message: str | None
+    monitoring_tool: str | None
+    host_name: str | None
+    ack_msg: str | None
+    ack_author: str | None
+    timestamp: int
+    state_start_time: int
+    received_at: datetime
+    raw: str
+
+    def columns(self, org_id: int, incident_id: int | None) -> dict[str, Any]:
+        """The alert's row in the alerts table."""
+        row = self.__dict__.copy()
+        row["org_id"] = org_id
+        row["incident_id"] = incident_id
+        return row
+
+    def new_incident(self) -> NewIncident:
+        """The incident this alert opens when its entity has none open."""
+        return NewIncident(
+            routing_key=self.routing_key,
+            entity_id=self.entity_id,
+            entity_state=self.message_type,
+            entity_display_name=self.entity_display_name or self.entity_id,
+            state_message=self.state_message,
+            host=self.host_name,
+            monitoring_tool=self.monitoring_tool,
+        )
+
+    def joined(self) -> incidents.Joined:
+        """What this alert does to the open incident it joins."""
+        return incidents.Joined(
+            count=1,
+            last_alert_id=self.id,
+            last_alert_at=self.received_at,
+            entity_state=self.message_type,
+            entity_display_name=self.entity_display_name,
+            state_message=self.state_message,
+        )
+
+
+def parse_alert(
+    routing_key: str | None, payload: Mapping[str, Any], raw: str, at: datetime
+) -> ParsedAlert:
+    """Check an alert body (raises Invalid with what is wrong); nothing is stored yet."""
+    fields = _text_fields(payload)
+    return ParsedAlert(
+        id=new_uuid(),
+        routing_key=valid_name(routing_key) if routing_key else DEFAULT_ROUTING_KEY,
+        message_type=_message_type(payload),
+        entity_id=fields["entity_id"] or new_uuid(),
+        entity_display_name=fields["entity_display_name"],
+        state_message=fields["state_message"],
+        monitoring_tool=fields["monitoring_tool"],
+        host_name=fields["host_name"],
+        ack_msg=fields["ack_msg"],
+        ack_author=fields["ack_author"],
+        timestamp=_epoch_seconds(payload, "timestamp", at),
+        state_start_time=_epoch_seconds(payload, "state_start_time", at),
+        received_at=at,
+        raw=raw,
+    )
+
+
 def receive_with_key(
-    sessions: sessionmaker[Session],
-    rest_key: str,
-    routing_key: str | None,
-    payload: Mapping[str, Any],
-    raw: str,
-    at: datetime,
+    sessions: sessionmaker[Session], rest_key: str, alert: ParsedAlert
 ) -> Ingested:
-    """Authenticate the REST-endpoint key and ingest, in one transaction (the hot path)."""
+    """Authenticate the REST-endpoint key and ingest, in one transaction."""
 
     def work(session: Session) -> Ingested:
         org_id = organization_for_rest_key(session, rest_key) if rest_key else None
         if org_id is None:
             raise UnknownRestKey
-        return ingest(session, org_id, routing_key, payload, raw, at)
+        return ingest(session, org_id, alert)
 
     return _with_retries(sessions, work)
 
@@ -83,79 +152,37 @@ def _with_retries(sessions: sessionmaker[Session], work: Callable[[Session], Ing
     raise AssertionError("unreachable")
 
 
-def ingest(
-    session: Session,
-    org_id: int,
-    routing_key: str | None,
-    payload: Mapping[str, Any],
-    raw: str,
-    at: datetime,
-) -> Ingested:
-    fields = _text_fields(payload)
-    message_type = _message_type(payload)
-    entity_id = fields["entity_id"] or new_uuid()
-    key = valid_name(routing_key) if routing_key else DEFAULT_ROUTING_KEY
-    alert_id = new_uuid()
-    alert: dict[str, Any] = dict(
-        id=alert_id,
-        org_id=org_id,
-        routing_key=key,
-        message_type=message_type,
-        entity_id=entity_id,
-        entity_display_name=fields["entity_display_name"],
-        state_message=fields["state_message"],
-        monitoring_tool=fields["monitoring_tool"],
-        host_name=fields["host_name"],
-        ack_msg=fields["ack_msg"],
-        ack_author=fields["ack_author"],
-        timestamp=_epoch_seconds(payload, "timestamp", at),
-        state_start_time=_epoch_seconds(payload, "state_start_time", at),
-        received_at=at,
-        raw=raw,
-    )
-    incident = incidents.find_open(session, org_id, key, entity_id)
-    if message_type in OPENING:
+def ingest(session: Session, org_id: int, alert: ParsedAlert) -> Ingested:
+    """Apply one alert to its entity's incident and store it (see `vigil.alerts.bulk` for many)."""
+    incident = incidents.find_open(session, org_id, alert.routing_key, alert.entity_id)
+    if alert.message_type in OPENING:
         if incident is None:
-            new = NewIncident(
-                routing_key=key,
-                entity_id=entity_id,
-                entity_state=message_type,
-                entity_display_name=fields["entity_display_name"] or entity_id,
-                state_message=fields["state_message"],
-                host=fields["host_name"],
-                monitoring_tool=fields["monitoring_tool"],
+            incident = incidents.open_incident(
+                session, org_id, alert.new_incident(), alert.received_at, alert_id=alert.id
             )
-            incident = incidents.open_incident(session, org_id, new, at, alert_id=alert_id)
         else:
-            incidents.join(
-                session,
-                incident,
-                at,
-                alert_id=alert_id,
-                entity_state=message_type,
-                entity_display_name=fields["entity_display_name"],
-                state_message=fields["state_message"],
-            )
-    elif incident is not None and message_type in ("ACKNOWLEDGEMENT", "RECOVERY"):
-        change = incidents.acknowledge if message_type == "ACKNOWLEDGEMENT" else incidents.resolve
-        author = fields["ack_author"] or fields["monitoring_tool"] or "REST endpoint"
+            incidents.join(session, incident, alert.joined())
+    elif incident is not None and alert.message_type in CLOSING:
+        change = (
+            incidents.acknowledge if alert.message_type == "ACKNOWLEDGEMENT" else incidents.resolve
+        )
         change(
             session,
             incidents.get(session, incident.id),
-            at,
-            by=author,
-            message=fields["ack_msg"],
+            alert.received_at,
+            by=alert.ack_author or alert.monitoring_tool or "REST endpoint",
+            message=alert.ack_msg,
             manually=False,
-            alert_id=alert_id,
+            alert_id=alert.id,
         )
-    alert["incident_id"] = incident.id if incident is not None else None
-    store_alert(session, **alert)
-    return Ingested(alert_id, entity_id, incident.number if incident is not None else None)
+    store_alerts(session, [alert.columns(org_id, incident.id if incident else None)])
+    return Ingested(alert.id, alert.entity_id, incident.number if incident else None)
 
 
-def store_alert(session: Session, **columns: Any) -> None:
-    """Store one alert: the only writer of the alerts table."""
-    session.connection().execute(_INSERT_ALERT, columns)
+def store_alerts(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Store alerts: the only writer of the alerts table."""
+    if rows:
+        session.connection().execute(_INSERT_ALERT, list(rows))
 
 
 def _message_type(payload: Mapping[str, Any]) -> str:

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from vigil.alerts.ingest import store_alert
+from vigil.alerts.ingest import ParsedAlert, store_alerts
 from vigil.alerts.routing_keys import DEFAULT_ROUTING_KEY
 from vigil.errors import Invalid
 from vigil.identifiers import new_uuid
@@ -75,11 +75,8 @@ def create_manual_incident(
         "monitor_name": f"vouser-{creator.username}",
     }
     seconds = int(at.timestamp())
-    store_alert(
-        session,
+    alert = ParsedAlert(
         id=alert_id,
-        org_id=org_id,
-        incident_id=incident.id,
         routing_key=DEFAULT_ROUTING_KEY,
         message_type="CRITICAL",
         entity_id=entity_id,
@@ -94,4 +91,5 @@ def create_manual_incident(
         received_at=at,
         raw=json.dumps(raw, separators=(",", ":"), ensure_ascii=False),
     )
+    store_alerts(session, [alert.columns(org_id, incident.id)])
     return Created(incident.number, entity_id, alert_id)

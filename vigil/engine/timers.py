@@ -4,6 +4,7 @@ Domain packages ask for later work by scheduling a timer in their own transactio
 request and the change that caused it commit (or roll back) together.
 """
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -49,21 +50,35 @@ _INSERT = insert(table_of(Timer))
 def add_new(
     session: Session, org_id: int, kind: str, due_at: datetime, payload: dict[str, Any], key: str
 ) -> None:
-    """Insert a timer whose key cannot exist yet (its subject was created in this transaction).
+    """Insert a timer whose key cannot exist yet (its subject was created in this transaction)."""
+    add_new_many(session, org_id, kind, [(due_at, payload, key)])
 
-    One INSERT and no ORM object: for hot paths such as opening an incident.
-    """
+
+def add_new_many(
+    session: Session,
+    org_id: int,
+    kind: str,
+    timers: Sequence[tuple[datetime, dict[str, Any], str]],
+) -> None:
+    """Insert timers (due at, payload, key) whose keys cannot exist yet, in one statement and
+    with no ORM objects: for hot paths such as opening incidents."""
+    if not timers:
+        return
+    created_at = clock.now()
     session.connection().execute(
         _INSERT,
-        {
-            "org_id": org_id,
-            "kind": kind,
-            "key": key,
-            "due_at": due_at,
-            "payload": payload,
-            "attempts": 0,
-            "created_at": clock.now(),
-        },
+        [
+            {
+                "org_id": org_id,
+                "kind": kind,
+                "key": key,
+                "due_at": due_at,
+                "payload": payload,
+                "attempts": 0,
+                "created_at": created_at,
+            }
+            for due_at, payload, key in timers
+        ],
     )
 
 

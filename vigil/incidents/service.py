@@ -20,7 +20,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from vigil.db import table_of
 from vigil.engine import timers
 from vigil.incidents.models import Incident, Target, Transition
-from vigil.incidents.numbers import next_number
+from vigil.incidents.numbers import take_numbers
 
 PAGE_TIMER = "incident.page"
 
@@ -61,6 +61,41 @@ class OpenIncident:
     number: int
 
 
+@dataclass(frozen=True)
+class Joined:
+    """What one or more further alerts on an open incident's entity change: counted, and the
+    latest state (and any display name or message they bring) taken over."""
+
+    count: int
+    last_alert_id: str
+    last_alert_at: datetime
+    entity_state: str
+    entity_display_name: str | None
+    state_message: str | None
+
+    def then(self, later: "Joined") -> "Joined":
+        """This followed by `later`, as one change."""
+        return Joined(
+            count=self.count + later.count,
+            last_alert_id=later.last_alert_id,
+            last_alert_at=later.last_alert_at,
+            entity_state=later.entity_state,
+            entity_display_name=later.entity_display_name or self.entity_display_name,
+            state_message=later.state_message or self.state_message,
+        )
+
+
+@dataclass(frozen=True)
+class Opening:
+    """An incident to open for an alert (`alert_id` at `at`), with the alerts that joined it
+    before it was written, if any (a batch of alerts)."""
+
+    new: NewIncident
+    at: datetime
+    alert_id: str
+    joined: Joined | None = None
+
+
 # The hot path's statements are built once, with bind parameters, so each call only executes.
 _FIND_OPEN = select(Incident.id, Incident.number).where(
     Incident.org_id == bindparam("org_id"),
@@ -68,7 +103,15 @@ _FIND_OPEN = select(Incident.id, Incident.number).where(
     Incident.entity_id == bindparam("entity_id"),
     Incident.phase != "resolved",
 )
-_INSERT_INCIDENT = insert(table_of(Incident)).returning(Incident.id)
+_FIND_OPEN_MANY = select(
+    Incident.routing_key, Incident.entity_id, Incident.id, Incident.number
+).where(
+    Incident.org_id == bindparam("org_id"),
+    Incident.routing_key.in_(bindparam("routing_keys", expanding=True)),
+    Incident.entity_id.in_(bindparam("entity_ids", expanding=True)),
+    Incident.phase != "resolved",
+)
+_INSERT_INCIDENT = insert(table_of(Incident)).returning(Incident.number, Incident.id)
 _INSERT_TRANSITION = insert(table_of(Transition))
 
 
@@ -82,6 +125,25 @@ def find_open(
         .first()
     )
     return OpenIncident(row[0], row[1]) if row else None
+
+
+def find_open_many(
+    session: Session, org_id: int, entities: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], OpenIncident]:
+    """The open incidents of several (routing key, entity) pairs, in one indexed query."""
+    wanted = set(entities)
+    if not wanted:
+        return {}
+    rows = session.connection().execute(
+        _FIND_OPEN_MANY,
+        {
+            "org_id": org_id,
+            "routing_keys": sorted({key for key, _ in wanted}),
+            "entity_ids": sorted({entity for _, entity in wanted}),
+        },
+    )
+    found = {(row[0], row[1]): OpenIncident(row[2], row[3]) for row in rows}
+    return {pair: incident for pair, incident in found.items() if pair in wanted}
 
 
 def get(session: Session, incident_id: int) -> Incident:
@@ -134,81 +196,126 @@ def open_incident(
     alert_id: str | None = None,
     by: str | None = None,
 ) -> OpenIncident:
-    """Open an incident in a few plain INSERTs (the hot path of ingestion)."""
-    number = next_number(session, org_id)
-    connection = session.connection()
-    incident_id: int = connection.execute(
-        _INSERT_INCIDENT,
-        {
-            "org_id": org_id,
-            "number": number,
-            "phase": "triggered",
-            "routing_key": new.routing_key,
-            "entity_id": new.entity_id,
-            "entity_display_name": new.entity_display_name,
-            "entity_state": new.entity_state,
-            "entity_type": "SERVICE",
-            "state_message": new.state_message,
-            "host": new.host,
-            "service": new.service or new.entity_display_name or None,
-            "monitoring_tool": new.monitoring_tool,
-            "alert_count": 1 if alert_id else 0,
-            "last_alert_id": alert_id,
-            "last_alert_at": at,
-            "started_at": at,
-            "muted": new.muted,
-            "is_multi_responder": new.is_multi_responder,
-        },
-    ).scalar_one()
-    opened = OpenIncident(incident_id, number)
-    entries = [_entry(org_id, incident_id, "triggered", at, by, None, by is not None, alert_id)]
-    if new.muted:
-        message = "Paging is muted by maintenance mode"
-        entries.append(_entry(org_id, incident_id, "muted", at, None, message, False, None))
-    connection.execute(_INSERT_TRANSITION, entries)
-    if not new.muted:
-        timers.add_new(
-            session,
-            org_id,
-            PAGE_TIMER,
-            at,
-            {"incident_id": incident_id},
-            page_timer_key(incident_id),
-        )
-    return opened
+    """Open one incident in a few plain INSERTs (the hot path of ingestion)."""
+    return _open(session, org_id, [(new, at, alert_id, by, None)])[0]
 
 
-def join(
+def open_many(session: Session, org_id: int, openings: Sequence[Opening]) -> list[OpenIncident]:
+    """Open several incidents for alerts with one statement per table (a batch of alerts)."""
+    return _open(session, org_id, [(o.new, o.at, o.alert_id, None, o.joined) for o in openings])
+
+
+def _open(
     session: Session,
-    incident: OpenIncident,
-    at: datetime,
-    *,
-    alert_id: str,
-    entity_state: str,
-    entity_display_name: str | None,
-    state_message: str | None,
-) -> None:
-    """A further alert on an open incident's entity: counted, and its state taken over."""
-    joined = session.connection().execute(
-        _JOIN,
-        {
-            "incident_id": incident.id,
-            "alert": alert_id,
-            "alert_at": at,
-            "state": entity_state,
-            "display_name": entity_display_name or None,
-            "message": state_message,
-        },
+    org_id: int,
+    openings: Sequence[tuple[NewIncident, datetime, str | None, str | None, Joined | None]],
+) -> list[OpenIncident]:
+    if not openings:
+        return []
+    last = take_numbers(session, org_id, len(openings))
+    numbers = range(last - len(openings) + 1, last + 1)
+    connection = session.connection()
+    rows = [
+        _incident_row(org_id, number, new, at, alert_id, joined)
+        for number, (new, at, alert_id, _, joined) in zip(numbers, openings, strict=True)
+    ]
+    # Rows come back in any order (asking for parameter order costs a statement per row on
+    # SQLite); the numbers, unique and known, tell which id is whose.
+    id_of = {number: id_ for number, id_ in connection.execute(_INSERT_INCIDENT, rows)}
+    ids = [id_of[number] for number in numbers]
+    entries = []
+    paging = []
+    for incident_id, (new, at, alert_id, by, _) in zip(ids, openings, strict=True):
+        manually = by is not None
+        entries.append(_entry(org_id, incident_id, "triggered", at, by, None, manually, alert_id))
+        if new.muted:
+            message = "Paging is muted by maintenance mode"
+            entries.append(_entry(org_id, incident_id, "muted", at, None, message, False, None))
+        else:
+            paging.append((incident_id, at))
+    connection.execute(_INSERT_TRANSITION, entries)
+    timers.add_new_many(
+        session,
+        org_id,
+        PAGE_TIMER,
+        [
+            (at, {"incident_id": incident_id}, page_timer_key(incident_id))
+            for incident_id, at in paging
+        ],
     )
-    if joined.rowcount != 1:
-        raise IncidentChanged(f"incident {incident.number} was resolved meanwhile")
+    return [OpenIncident(i, n) for i, n in zip(ids, numbers, strict=True)]
+
+
+def _incident_row(
+    org_id: int,
+    number: int,
+    new: NewIncident,
+    at: datetime,
+    alert_id: str | None,
+    joined: Joined | None,
+) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "org_id": org_id,
+        "number": number,
+        "phase": "triggered",
+        "routing_key": new.routing_key,
+        "entity_id": new.entity_id,
+        "entity_display_name": new.entity_display_name,
+        "entity_state": new.entity_state,
+        "entity_type": "SERVICE",
+        "state_message": new.state_message,
+        "host": new.host,
+        "service": new.service or new.entity_display_name or None,
+        "monitoring_tool": new.monitoring_tool,
+        "alert_count": 1 if alert_id else 0,
+        "last_alert_id": alert_id,
+        "last_alert_at": at,
+        "started_at": at,
+        "muted": new.muted,
+        "is_multi_responder": new.is_multi_responder,
+    }
+    if joined is not None:
+        row["alert_count"] += joined.count
+        row["last_alert_id"] = joined.last_alert_id
+        row["last_alert_at"] = joined.last_alert_at
+        row["entity_state"] = joined.entity_state
+        row["entity_display_name"] = joined.entity_display_name or new.entity_display_name
+        row["state_message"] = joined.state_message or new.state_message
+    return row
+
+
+def join(session: Session, incident: OpenIncident, joined: Joined) -> None:
+    """Further alerts on an open incident's entity: counted, and their state taken over."""
+    join_many(session, [(incident.id, joined)])
+
+
+def join_many(session: Session, joins: Sequence[tuple[int, Joined]]) -> None:
+    """Join alerts to several open incidents (in id order, so batches lock alike); raises
+    IncidentChanged when one of them was resolved meanwhile."""
+    if not joins:
+        return
+    parameters = [
+        {
+            "incident_id": incident_id,
+            "count": joined.count,
+            "alert": joined.last_alert_id,
+            "alert_at": joined.last_alert_at,
+            "state": joined.entity_state,
+            "display_name": joined.entity_display_name or None,
+            "message": joined.state_message,
+        }
+        for incident_id, joined in sorted(joins, key=lambda pair: pair[0])
+    ]
+    updated = session.connection().execute(_JOIN, parameters)
+    if updated.rowcount != len(parameters):
+        raise IncidentChanged("an incident was resolved meanwhile")
 
 
 _JOIN = (
     update(table_of(Incident))
     .where(Incident.id == bindparam("incident_id"), Incident.phase != "resolved")
     .values(
-        alert_count=Incident.alert_count + 1,
+        alert_count=Incident.alert_count + bindparam("count"),
         last_alert_id=bindparam("alert"),
         last_alert_at=bindparam("alert_at"),
         entity_state=bindparam("state"),

@@ -14,7 +14,7 @@ from starlette.types import Receive, Scope, Send
 
 from vigil import clock
 from vigil.alerts.batching import IngestQueue
-from vigil.alerts.ingest import UnknownRestKey
+from vigil.alerts.ingest import UnknownRestKey, parse_alert
 from vigil.errors import DomainError
 
 log = logging.getLogger("vigil.ingest")
@@ -48,7 +48,8 @@ class AlertIntegration:
             return
         raw = body.decode("utf-8", errors="replace")
         try:
-            ingested = await self.queue.submit(key, routing_key or None, payload, raw, clock.now())
+            alert = parse_alert(routing_key or None, payload, raw, clock.now())
+            ingested = await self.queue.submit(key, alert)
         except UnknownRestKey:
             await _answer(send, 404, _failure("Unknown REST endpoint key"))
             return
