@@ -36,3 +36,63 @@ def api_routes(app: FastAPI) -> list[APIRoute]:
                 yield from walk(route.original_router.routes)
 
     return list(walk(app.routes))
+
+
+def add_named_team(client: TestClient, name: str = "Ops") -> dict[str, Any]:
+    """A team made through the API (its slug is in the answer)."""
+    response = client.post("/api-public/v1/team", json={"name": name})
+    assert response.status_code == 200, response.text
+    created: dict[str, Any] = response.json()
+    return created
+
+
+def weekly_shift(*usernames: str, **overrides: Any) -> dict[str, Any]:
+    """A 24/7 shift handing off every Monday at 09:00 UTC from 2026-03-02 (a Monday)."""
+    shift = {
+        "label": "primary",
+        "shiftType": "24/7",
+        "timezone": "UTC",
+        "start": "2026-03-02",
+        "handoffTime": "09:00",
+        "handoffEveryDays": 7,
+        "members": list(usernames),
+    }
+    return shift | overrides
+
+
+def add_rotation(
+    client: TestClient, team_slug: str, *shifts: dict[str, Any], label: str = "Primary"
+) -> dict[str, Any]:
+    response = client.post(
+        f"/api-public/v1/team/{team_slug}/rotations", json={"label": label, "shifts": list(shifts)}
+    )
+    assert response.status_code == 200, response.text
+    created: dict[str, Any] = response.json()
+    return created
+
+
+def rotation_entry(slug: str, kind: str = "rotation_group") -> dict[str, Any]:
+    return {"executionType": kind, "rotationGroup": {"slug": slug}}
+
+
+def user_entry(username: str) -> dict[str, Any]:
+    return {"executionType": "user", "user": {"username": username}}
+
+
+def add_policy(
+    client: TestClient,
+    team_slug: str,
+    *steps: list[dict[str, Any]],
+    name: str = "Main",
+    timeout: int = 5,
+) -> dict[str, Any]:
+    """An escalation policy whose steps are lists of entries (see rotation_entry, user_entry)."""
+    body = {
+        "name": name,
+        "teamSlug": team_slug,
+        "steps": [{"timeout": timeout, "entries": entries} for entries in steps],
+    }
+    response = client.post("/api-public/v1/policies", json=body)
+    assert response.status_code == 200, response.text
+    created: dict[str, Any] = response.json()
+    return created

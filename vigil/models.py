@@ -1,24 +1,52 @@
 """Every domain's tables, imported in one place so Alembic and tests see the whole schema."""
 
-from vigil.alerts.models import Alert, RoutingKey
+from vigil.alerts.models import Alert, RoutingKey, RoutingKeyPolicy
 from vigil.db import Base
 from vigil.engine.models import Timer
-from vigil.incidents.models import Incident, IncidentCounter, Target, Transition
+from vigil.incidents.models import Incident, IncidentCounter, Recipient, Target, Transition
 from vigil.notify.models import Delivery, Webhook
+from vigil.oncall.models import (
+    CalendarFeed,
+    EscalationEntry,
+    EscalationPolicy,
+    EscalationStep,
+    OnCallTake,
+    OverrideAssignment,
+    Rotation,
+    RotationMember,
+    RotationShift,
+    ScheduledOverride,
+)
 from vigil.orgs.models import ApiKey, Organization
-from vigil.people.models import ContactMethod, Team, TeamMembership, User
+from vigil.paging.models import ContactThrottle
+from vigil.people.models import ContactMethod, PagingRule, PagingStep, Team, TeamMembership, User
 
 metadata = Base.metadata
 
 __all__ = [
     "Alert",
     "ApiKey",
+    "CalendarFeed",
     "ContactMethod",
+    "ContactThrottle",
     "Delivery",
+    "EscalationEntry",
+    "EscalationPolicy",
+    "EscalationStep",
     "Incident",
     "IncidentCounter",
+    "OnCallTake",
     "Organization",
+    "OverrideAssignment",
+    "PagingRule",
+    "PagingStep",
+    "Recipient",
+    "Rotation",
+    "RotationMember",
+    "RotationShift",
     "RoutingKey",
+    "RoutingKeyPolicy",
+    "ScheduledOverride",
     "Target",
     "Team",
     "TeamMembership",

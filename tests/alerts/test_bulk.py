@@ -97,8 +97,8 @@ def test_a_batch_of_new_entities_costs_a_fixed_number_of_statements(
     with transaction(sessions) as session:
         queries.statements.clear()
         ingest_batch(session, org.org.id, alerts)
-        # open incidents, counter, incidents, transitions, timers, alerts
-        assert queries.count == 6
+        # open incidents, multi-responder keys, counter, incidents, transitions, timers, alerts
+        assert queries.count == 7
 
 
 def test_a_batch_of_repeats_costs_a_fixed_number_of_statements(
@@ -110,4 +110,4 @@ def test_a_batch_of_repeats_costs_a_fixed_number_of_statements(
     with transaction(sessions) as session:
         queries.statements.clear()
         ingest_batch(session, org.org.id, parsed(bodies))
-        assert queries.count == 3  # open incidents, joins, alerts
+        assert queries.count == 4  # open incidents, multi-responder keys, joins, alerts

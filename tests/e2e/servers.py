@@ -120,3 +120,17 @@ def _wait_healthy(base: str, process: subprocess.Popen[bytes], log: IO[bytes]) -
             pass
         time.sleep(0.1)
     raise RuntimeError(f"vigil serve at {base} did not become healthy")
+
+
+@contextmanager
+def vigil_worker(database_url: str, **settings: str) -> Iterator[subprocess.Popen[bytes]]:
+    """A `vigil worker` process (VIGIL_<NAME> settings from the keywords), killed on exit."""
+    env = os.environ | {"VIGIL_DATABASE_URL": database_url, "VIGIL_LOG_LEVEL": "WARNING"}
+    env |= {f"VIGIL_{name.upper()}": value for name, value in settings.items()}
+    process = subprocess.Popen(
+        [VIGIL, "worker"], env=env, stdout=subprocess.DEVNULL, start_new_session=True
+    )
+    try:
+        yield process
+    finally:
+        _stop(process)

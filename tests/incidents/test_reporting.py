@@ -350,3 +350,103 @@ def test_acknowledgers_are_the_users_named_by_username(
     service.acknowledge(session, by_ada, T0, by="ada")
     service.acknowledge(session, by_tool, T0, by="Nagios")
     assert reporting.acknowledgers(session, org.org.id, [by_ada, by_tool]) == {"ada": ada}
+
+
+# --- deep pages ---------------------------------------------------------------------------------
+
+
+def incidents_at(session: Session, org: NewOrganization, minutes: list[int]) -> None:
+    """Resolved incidents started at these minutes, numbered in this order."""
+    for n, minute in enumerate(minutes):
+        incident = open_incident(session, org, minute, entity_id=f"e{n}")
+        service.resolve(session, incident, incident.started_at + timedelta(hours=1), by="ada")
+
+
+@pytest.mark.parametrize("offset", range(8))
+@pytest.mark.parametrize("limit", [1, 2, 3])
+def test_every_page_is_its_slice_of_the_whole_order_even_across_equal_start_times(
+    session: Session, org: NewOrganization, offset: int, limit: int
+) -> None:
+    incidents_at(session, org, [0, 5, 5, 5, 2, 9, 9])
+    _, everything = reporting.search(session, org.org.id, ReportFilter(), limit=100)
+    assert numbers(everything) == [7, 6, 4, 3, 2, 5, 1]
+    _, page = reporting.search(session, org.org.id, ReportFilter(), offset, limit)
+    assert numbers(page) == numbers(everything)[offset : offset + limit]
+
+
+def test_a_page_starting_inside_a_run_of_equal_start_times_skips_only_those_above_it(
+    session: Session, org: NewOrganization
+) -> None:
+    incidents_at(session, org, [3, 3, 3, 3, 3])
+    total, found = reporting.search(session, org.org.id, ReportFilter(), offset=3, limit=10)
+    assert (total, numbers(found)) == (5, [2, 1])
+
+
+def test_a_filtered_page_at_an_offset_holds_only_matching_incidents(
+    session: Session, org: NewOrganization
+) -> None:
+    incidents_at(session, org, list(range(6)))
+    wanted = ReportFilter(number_ranges=((2, 5),))
+    assert numbers(reporting.search(session, org.org.id, wanted, offset=1, limit=2)[1]) == [4, 3]
+
+
+@pytest.mark.parametrize("offset", [3, 4, 50])
+def test_an_offset_at_or_past_the_end_finds_nothing_but_counts_all(
+    session: Session, org: NewOrganization, offset: int
+) -> None:
+    incidents_at(session, org, [0, 1, 2])
+    assert reporting.search(session, org.org.id, ReportFilter(), offset=offset) == (3, [])
+
+
+# --- what a search returns ----------------------------------------------------------------------
+
+
+def test_reported_incidents_are_plain_values_with_times_in_utc(
+    session: Session, org: NewOrganization
+) -> None:
+    incident = resolved_incident(session, org, 0)
+    _, [reported] = reporting.search(session, org.org.id, ReportFilter())
+    assert reported.incident == reporting.ReportedIncident(
+        id=incident.id,
+        number=1,
+        phase="resolved",
+        routing_key="ops",
+        entity_id="e0",
+        entity_display_name="",
+        entity_state="CRITICAL",
+        entity_type="SERVICE",
+        host=None,
+        service=None,
+        alert_count=incident.alert_count,
+        last_alert_id=None,
+        last_alert_at=T0,
+        started_at=T0,
+        acknowledged_at=None,
+        acknowledged_by=None,
+        resolved_at=T0 + timedelta(minutes=1),
+        seconds_to_acknowledge=None,
+        seconds_to_resolve=60,
+    )
+    assert reported.incident.started_at.tzinfo is UTC
+
+
+def test_reported_transitions_are_plain_values_in_timeline_order(
+    session: Session, org: NewOrganization
+) -> None:
+    incident = open_incident(session, org, 0)
+    service.acknowledge(session, incident, T0 + timedelta(seconds=5), by="ada", message="on it")
+    _, [reported] = reporting.search(session, org.org.id, ReportFilter(phases=EVERY_PHASE))
+    assert reported.transitions == [
+        reporting.ReportedTransition("triggered", T0, None, None, False, None),
+        reporting.ReportedTransition(
+            "acknowledged", T0 + timedelta(seconds=5), "ada", "on it", True, None
+        ),
+    ]
+
+
+def test_acknowledgers_take_reported_incidents_too(session: Session, org: NewOrganization) -> None:
+    ada = create_user(session, org.org.id, UserFields("ada", "Ada", "Lovelace", "a@example.com"))
+    incident = open_incident(session, org, 0)
+    service.acknowledge(session, incident, T0, by="ada")
+    _, found = reporting.search(session, org.org.id, ReportFilter(phases=EVERY_PHASE))
+    assert reporting.acknowledgers(session, org.org.id, [r.incident for r in found]) == {"ada": ada}

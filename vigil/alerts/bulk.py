@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from vigil.alerts.ingest import CLOSING, OPENING, Ingested, ParsedAlert, ingest, store_alerts
+from vigil.alerts.routing_keys import multi_responder_keys
 from vigil.incidents import service as incidents
 from vigil.incidents.service import Joined, OpenIncident, Opening
 
@@ -35,6 +36,8 @@ class _Batch:
         self.org_id = org_id
         entities = {(a.routing_key, a.entity_id) for a in alerts}
         self.open = incidents.find_open_many(session, org_id, entities)
+        keys = {a.routing_key for a in alerts if a.message_type in OPENING}
+        self.multi_responder = multi_responder_keys(session, org_id, keys) if keys else set()
         self.pending = _Pending()
         self.outcomes: dict[str, Ingested] = {}
 
@@ -58,9 +61,9 @@ class _Batch:
                     earlier.then(alert.joined()) if earlier else alert.joined()
                 )
             else:
-                pending.openings[entity] = Opening(
-                    alert.new_incident(), alert.received_at, alert.id
-                )
+                multi = alert.routing_key in self.multi_responder
+                new = alert.new_incident(multi)
+                pending.openings[entity] = Opening(new, alert.received_at, alert.id)
             pending.alerts.append((alert, entity))
         elif alert.message_type in CLOSING and (entity in pending.openings or entity in self.open):
             self.write()

@@ -15,7 +15,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from vigil.alerts.models import Alert
-from vigil.alerts.routing_keys import DEFAULT_ROUTING_KEY, valid_name
+from vigil.alerts.routing_keys import DEFAULT_ROUTING_KEY, multi_responder_keys, valid_name
 from vigil.db import is_retryable, table_of, transaction
 from vigil.errors import Invalid
 from vigil.identifiers import new_uuid
@@ -76,7 +76,7 @@ class ParsedAlert:
         row["incident_id"] = incident_id
         return row
 
-    def new_incident(self) -> NewIncident:
+    def new_incident(self, multi_responder: bool) -> NewIncident:
         """The incident this alert opens when its entity has none open."""
         return NewIncident(
             routing_key=self.routing_key,
@@ -86,6 +86,7 @@ class ParsedAlert:
             state_message=self.state_message,
             host=self.host_name,
             monitoring_tool=self.monitoring_tool,
+            is_multi_responder=multi_responder,
         )
 
     def joined(self) -> incidents.Joined:
@@ -157,8 +158,10 @@ def ingest(session: Session, org_id: int, alert: ParsedAlert) -> Ingested:
     incident = incidents.find_open(session, org_id, alert.routing_key, alert.entity_id)
     if alert.message_type in OPENING:
         if incident is None:
+            multi = bool(multi_responder_keys(session, org_id, {alert.routing_key}))
+            new = alert.new_incident(multi)
             incident = incidents.open_incident(
-                session, org_id, alert.new_incident(), alert.received_at, alert_id=alert.id
+                session, org_id, new, alert.received_at, alert_id=alert.id
             )
         else:
             incidents.join(session, incident, alert.joined())

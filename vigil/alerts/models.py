@@ -20,6 +20,21 @@ class RoutingKey(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class RoutingKeyPolicy(Base):
+    """An escalation policy a routing key pages, in the order given."""
+
+    __tablename__ = "routing_key_policies"
+    __table_args__ = (UniqueConstraint("routing_key_id", "policy_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    routing_key_id: Mapped[int] = mapped_column(ForeignKey("routing_keys.id", ondelete="CASCADE"))
+    policy_id: Mapped[int] = mapped_column(
+        ForeignKey("escalation_policies.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+
+
 class Alert(Base):
     """One alert exactly as it arrived (`raw`), with the fields Vigil reads from it."""
 

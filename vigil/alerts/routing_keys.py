@@ -5,16 +5,19 @@ one that names no routing key, page its targets.
 """
 
 import re
+from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from vigil import clock
-from vigil.alerts.models import RoutingKey
+from vigil.alerts.models import RoutingKey, RoutingKeyPolicy
 from vigil.errors import Conflict, Invalid
 from vigil.incidents.flows import target_problems
 from vigil.incidents.service import TargetRef
+from vigil.oncall.models import EscalationPolicy
+from vigil.people.models import Team
 
 DEFAULT_ROUTING_KEY = "default"
 _NAME = re.compile(r"^[A-Za-z0-9_.\-]{1,200}$")
@@ -26,6 +29,15 @@ def valid_name(name: str) -> str:
             f"Routing key {name!r} is not valid: use 1 to 200 letters, digits, '_', '-' and '.'"
         )
     return name
+
+
+@dataclass(frozen=True)
+class PolicyTarget:
+    """An escalation policy a routing key pages, with its team."""
+
+    policy_slug: str
+    policy_name: str
+    team_slug: str
 
 
 def list_routing_keys(session: Session, org_id: int) -> list[RoutingKey]:
@@ -40,6 +52,48 @@ def list_routing_keys(session: Session, org_id: int) -> list[RoutingKey]:
     if not keys or not keys[0].is_default:
         keys.insert(0, _create_default(session, org_id))
     return keys
+
+
+def targets_of(session: Session, org_id: int) -> dict[int, list[PolicyTarget]]:
+    """The escalation policies of every routing key of the organization, in one query."""
+    rows = session.execute(
+        select(
+            RoutingKeyPolicy.routing_key_id,
+            EscalationPolicy.slug,
+            EscalationPolicy.name,
+            Team.slug,
+        )
+        .join(EscalationPolicy, EscalationPolicy.id == RoutingKeyPolicy.policy_id)
+        .join(Team, Team.id == EscalationPolicy.team_id)
+        .where(RoutingKeyPolicy.org_id == org_id)
+        .order_by(RoutingKeyPolicy.routing_key_id, RoutingKeyPolicy.position)
+    )
+    found: dict[int, list[PolicyTarget]] = {}
+    for key_id, slug, name, team_slug in rows:
+        found.setdefault(key_id, []).append(PolicyTarget(slug, name, team_slug))
+    return found
+
+
+def multi_responder_keys(session: Session, org_id: int, names: set[str]) -> set[str]:
+    """Which of these routing keys open multi-responder incidents (each paged person must
+    acknowledge for themselves)."""
+    query = select(RoutingKey.name).where(
+        RoutingKey.org_id == org_id, RoutingKey.name.in_(names), RoutingKey.is_multi_responder
+    )
+    return set(session.scalars(query))
+
+
+def policy_ids_for(session: Session, org_id: int, name: str) -> list[int]:
+    """The escalation policies an incident on routing key `name` pages: the key's own, or the
+    default key's when no key has that name."""
+    rows = session.execute(
+        select(RoutingKey.name, RoutingKeyPolicy.policy_id)
+        .outerjoin(RoutingKeyPolicy, RoutingKeyPolicy.routing_key_id == RoutingKey.id)
+        .where(RoutingKey.org_id == org_id, or_(RoutingKey.name == name, RoutingKey.is_default))
+        .order_by(RoutingKeyPolicy.position)
+    ).all()
+    chosen = name if any(key == name for key, _ in rows) else DEFAULT_ROUTING_KEY
+    return [policy_id for key, policy_id in rows if key == chosen and policy_id is not None]
 
 
 def create_routing_key(
@@ -66,6 +120,18 @@ def create_routing_key(
     )
     session.add(key)
     session.flush()
+    if not policy_slugs:
+        return key
+    policies = session.execute(
+        select(EscalationPolicy.slug, EscalationPolicy.id).where(
+            EscalationPolicy.org_id == org_id, EscalationPolicy.slug.in_(policy_slugs)
+        )
+    )
+    ids = dict(policies.all())
+    session.add_all(
+        RoutingKeyPolicy(org_id=org_id, routing_key_id=key.id, policy_id=ids[slug], position=n)
+        for n, slug in enumerate(dict.fromkeys(policy_slugs))
+    )
     return key
 
 

@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 import anyio.to_thread as to_thread
 from fastapi import FastAPI
 
-from vigil.api import ops
+from vigil.api import feeds, ops
 from vigil.api.body_limit import BodyLimit
 from vigil.api.errors import install_error_handlers
 from vigil.api.observability import RequestTelemetry
@@ -17,11 +17,18 @@ from vigil.api.victorops import (
     alerts,
     contact_methods,
     incidents,
+    oncall,
+    oncall_log,
+    overrides,
+    paging_policies,
     paging_values,
+    policies,
     reporting,
+    rotations,
     routing_keys,
     teams,
     users,
+    webhooks,
 )
 from vigil.api.victorops.integration import ROUTE, AlertIntegration
 from vigil.config import Settings, get_settings
@@ -56,10 +63,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         users,
         teams,
         contact_methods,
+        paging_policies,
         incidents,
         alerts,
         routing_keys,
         reporting,
+        webhooks,
+        policies,
+        rotations,
+        oncall,
+        overrides,
+        oncall_log,
+        feeds,
     ):
         app.include_router(module.router)
     return app

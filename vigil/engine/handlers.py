@@ -1,14 +1,16 @@
 """The registry of timer kinds the engine knows, and the worker that runs them.
 
-Empty for now: each feature that schedules timers (paging steps, maintenance windows,
-reminders ...) adds its kinds here, as `HANDLERS["kind"] = handler`.
+Each feature that schedules timers (paging steps, deliveries, maintenance windows, reminders
+...) exports its handlers, and they are gathered here.
 """
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from vigil.engine.worker import Handler, Worker
+from vigil.notify.dispatch import HANDLERS as DELIVERY_HANDLERS
+from vigil.paging.escalation import HANDLERS as PAGING_HANDLERS
 
-HANDLERS: dict[str, Handler] = {}
+HANDLERS: dict[str, Handler] = {**PAGING_HANDLERS, **DELIVERY_HANDLERS}
 
 
 def build_worker(sessions: sessionmaker[Session]) -> Worker:

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from vigil import clock
@@ -23,6 +24,7 @@ def schedule(
     due_at: datetime,
     payload: dict[str, Any] | None = None,
     key: str | None = None,
+    subject: str | None = None,
 ) -> Timer:
     """Add a timer, or move the pending timer with the same `key` (at most one per key).
 
@@ -32,12 +34,13 @@ def schedule(
     """
     existing = _locked_by_key(session, key) if key is not None else None
     if existing is None:
-        return _add(session, org_id, kind, due_at, payload, key)
+        return _add(session, org_id, kind, due_at, payload, key, subject)
     if existing.org_id != org_id:
         raise ValueError(f"timer key {key!r} belongs to another organization")
     existing.kind = kind
     existing.due_at = due_at
     existing.payload = payload or {}
+    existing.subject = subject
     existing.attempts = 0
     existing.last_error = None
     session.flush()
@@ -47,21 +50,15 @@ def schedule(
 _INSERT = insert(table_of(Timer))
 
 
-def add_new(
-    session: Session, org_id: int, kind: str, due_at: datetime, payload: dict[str, Any], key: str
-) -> None:
-    """Insert a timer whose key cannot exist yet (its subject was created in this transaction)."""
-    add_new_many(session, org_id, kind, [(due_at, payload, key)])
-
-
 def add_new_many(
     session: Session,
     org_id: int,
     kind: str,
-    timers: Sequence[tuple[datetime, dict[str, Any], str]],
+    timers: Sequence[tuple[datetime, dict[str, Any], str, str | None]],
 ) -> None:
-    """Insert timers (due at, payload, key) whose keys cannot exist yet, in one statement and
-    with no ORM objects: for hot paths such as opening incidents."""
+    """Insert timers (due at, payload, key, subject) whose keys cannot exist yet (their subject
+    was created in this transaction), in one statement with no ORM objects: for hot paths such
+    as opening incidents."""
     if not timers:
         return
     created_at = clock.now()
@@ -72,12 +69,56 @@ def add_new_many(
                 "org_id": org_id,
                 "kind": kind,
                 "key": key,
+                "subject": subject,
                 "due_at": due_at,
                 "payload": payload,
                 "attempts": 0,
                 "created_at": created_at,
             }
-            for due_at, payload, key in timers
+            for due_at, payload, key, subject in timers
+        ],
+    )
+
+
+def put_many(
+    session: Session,
+    org_id: int,
+    timers: Sequence[tuple[str, datetime, dict[str, Any], str, str | None]],
+) -> None:
+    """Add or move timers (kind, due at, payload, key, subject) by key, in one statement: what
+    `schedule` does for one key, without its read and ORM object (for the paging engine).
+    A move waits for a worker running that timer, then adds it anew."""
+    if not timers:
+        return
+    dialect = session.get_bind().dialect.name
+    insert_for = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    created_at = clock.now()
+    statement = insert_for(table_of(Timer))
+    statement = statement.on_conflict_do_update(
+        index_elements=["key"],
+        set_={
+            "kind": statement.excluded.kind,
+            "due_at": statement.excluded.due_at,
+            "payload": statement.excluded.payload,
+            "subject": statement.excluded.subject,
+            "attempts": 0,
+            "last_error": None,
+        },
+    )
+    session.connection().execute(
+        statement,
+        [
+            {
+                "org_id": org_id,
+                "kind": kind,
+                "key": key,
+                "subject": subject,
+                "due_at": due_at,
+                "payload": payload,
+                "attempts": 0,
+                "created_at": created_at,
+            }
+            for kind, due_at, payload, key, subject in timers
         ],
     )
 
@@ -86,6 +127,13 @@ def cancel(session: Session, key: str) -> bool:
     """Remove the pending timer with this key; False when there is none (or it already ran)."""
     removed = session.scalars(delete(Timer).where(Timer.key == key).returning(Timer.id)).all()
     return bool(removed)
+
+
+def cancel_subjects(session: Session, subjects: Sequence[str]) -> int:
+    """Remove the pending timers about any of `subjects`; returns how many."""
+    statement = delete(Timer).where(Timer.subject.in_(subjects))
+    removed = session.execute(statement, execution_options={"synchronize_session": False})
+    return int(removed.rowcount)  # type: ignore[attr-defined]
 
 
 def pending(session: Session, org_id: int, kind: str | None = None) -> list[Timer]:
@@ -109,11 +157,13 @@ def _add(
     due_at: datetime,
     payload: dict[str, Any] | None,
     key: str | None,
+    subject: str | None,
 ) -> Timer:
     timer = Timer(
         org_id=org_id,
         kind=kind,
         key=key,
+        subject=subject,
         due_at=due_at,
         payload=payload or {},
         attempts=0,

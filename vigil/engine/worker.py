@@ -69,13 +69,13 @@ class Worker:
         self._max_backoff = max_backoff
 
     def run_due(self, now: datetime | None = None) -> int:
-        """Run timers due at `now` (default: the clock), up to a batch; returns how many ran."""
+        """Run timers due at `now` (default: the clock, read before each claim so that work a
+        handler asks for at once runs in the same cycle), up to a batch; returns how many ran."""
         if not self._handlers:
             return 0
-        now = now or clock.now()
         ran = 0
         for _ in range(self._batch):
-            outcome = self._run_one(now)
+            outcome = self._run_one(now or clock.now())
             if outcome is None:
                 break
             ran += 1 if outcome else 0

@@ -291,5 +291,15 @@ def _existing_usernames(session: Session, org_id: int, usernames: set[str]) -> s
 
 
 def _existing_policies(session: Session, org_id: int, slugs: set[str]) -> set[str]:
-    """Escalation policies arrive with on-call scheduling; until then no slug names one."""
-    return set()
+    """The slugs among `slugs` that name one of the organization's escalation policies."""
+    from vigil.oncall.models import EscalationPolicy
+
+    if not slugs:
+        return set()
+    return set(
+        session.scalars(
+            select(EscalationPolicy.slug).where(
+                EscalationPolicy.org_id == org_id, EscalationPolicy.slug.in_(slugs)
+            )
+        )
+    )

@@ -120,6 +120,30 @@ class Target(Base):
     paged_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
+class Recipient(Base):
+    """Someone or something an incident actually paged: a user, an escalation policy (with its
+    team in `team_slug`/`team_name`) or a team. The incident's pagedUsers, pagedPolicies and
+    pagedTeams are read from here; `acknowledged_at` is a responder's own acknowledgement."""
+
+    __tablename__ = "incident_recipients"
+    __table_args__ = (
+        UniqueConstraint("incident_id", "kind", "ref_id"),
+        CheckConstraint("kind IN ('user', 'policy', 'team')", name="kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(8))
+    ref_id: Mapped[int] = mapped_column()
+    slug: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(200))
+    team_slug: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    team_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    paged_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
 class IncidentCounter(Base):
     """The last incident number an organization used: numbers are never reused."""
 

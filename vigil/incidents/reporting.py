@@ -1,9 +1,16 @@
 """Incident history search: the filters of the VictorOps reporting API, as plain queries.
 
 A search is one COUNT and one page query over `incidents`, then the timelines and targets of
-that page in one query each: five incidents or a hundred, the same four statements. Results are
+that page in one query each: five incidents or a hundred, the same statements. Results are
 newest first, by start time then incident number, so pages are stable (numbers are unique) and
 a time window or a host, service or routing-key filter walks an index in that order.
+
+A page deep in the results (`offset` > 0) is found in two steps: the start time of its first
+incident is read from an index alone (no row is visited for the incidents skipped), then the
+page is read from that time on. Only when that first incident shares its start time with the
+one before it are the incidents above that time counted, to skip the right number of them.
+
+Pages are built from plain rows (the columns reports show), not ORM objects.
 
 `total` is exact. When only phases are filtered it is derived without counting resolved
 incidents one by one: numbers are taken in the transaction that creates the incident and never
@@ -14,17 +21,20 @@ they are never recomputed from the timeline.
 """
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.visitors import InternalTraversal
 
+from vigil.db import table_of
 from vigil.errors import Invalid
 from vigil.incidents.models import PHASES, Incident, IncidentCounter, Target, Transition
-from vigil.incidents.service import targets_of, transitions_of
 from vigil.people.models import User
 
 DEFAULT_LIMIT = 20
@@ -69,15 +79,66 @@ class Paging:
     limit: int = DEFAULT_LIMIT
 
 
+@dataclass(frozen=True, slots=True)
+class ReportedIncident:
+    """The columns of an incident that reports show, as read (times are aware, in UTC)."""
+
+    id: int
+    number: int
+    phase: str
+    routing_key: str
+    entity_id: str
+    entity_display_name: str
+    entity_state: str
+    entity_type: str
+    host: str | None
+    service: str | None
+    alert_count: int
+    last_alert_id: str | None
+    last_alert_at: datetime
+    started_at: datetime
+    acknowledged_at: datetime | None
+    acknowledged_by: str | None
+    resolved_at: datetime | None
+    seconds_to_acknowledge: int | None
+    seconds_to_resolve: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ReportedTransition:
+    """One entry of a reported incident's timeline."""
+
+    name: str
+    at: datetime
+    by: str | None
+    message: str | None
+    manually: bool
+    alert_id: str | None
+
+
 @dataclass(frozen=True)
 class Reported:
     """One incident of a report with what its wire shapes need besides its own columns."""
 
-    incident: Incident
-    transitions: list[Transition]
+    incident: ReportedIncident
+    transitions: list[ReportedTransition]
     paged_users: list[str]
     paged_teams: list[str]
     paged_policies: list[str]
+
+
+class Acknowledged(Protocol):
+    """Anything naming who acknowledged an incident: a reported incident or an `Incident`."""
+
+    @property
+    def acknowledged_by(self) -> str | None: ...
+
+
+_INCIDENTS = table_of(Incident)
+_TRANSITIONS = table_of(Transition)
+_TARGETS = table_of(Target)
+_INCIDENT_COLUMNS = [_INCIDENTS.c[field.name] for field in fields(ReportedIncident)]
+_TRANSITION_COLUMNS = [_TRANSITIONS.c[field.name] for field in fields(ReportedTransition)]
 
 
 def parse_filter(
@@ -185,33 +246,101 @@ def search(
 ) -> tuple[int, list[Reported]]:
     """The number of matching incidents and one page of them, newest first.
 
-    Four statements at most: COUNT, page, transitions (unless `timelines` is False), targets;
-    an empty page needs only the first two.
+    Statements: COUNT; the page's first start time (only when `offset` > 0), and the number
+    of incidents above it (only if it is shared with the incident before); the page;
+    transitions (unless `timelines` is False) and paged targets when the page is not empty.
     """
     conditions = _conditions(org_id, report_filter)
     total = _total(session, org_id, report_filter, conditions)
-    page_query = (
-        select(Incident)
-        .where(*conditions)
-        .order_by(Incident.started_at.desc(), Incident.number.desc())
-        .offset(offset)
-        .limit(limit)
-    )
-    page = list(session.scalars(page_query)) if limit else []
+    page = _page(session, conditions, offset, limit)
     ids = [incident.id for incident in page]
-    transitions = transitions_of(session, ids) if timelines else {}
-    targets = targets_of(session, ids)
-    return total or 0, [
+    transitions = _transitions_of(session, ids) if timelines else {}
+    users, policies = _paged_targets(session, ids)
+    return total, [
         Reported(
             incident=incident,
             transitions=transitions.get(incident.id, []),
-            paged_users=_paged(targets[incident.id], "user"),
+            paged_users=users.get(incident.id, []),
             # Teams are paged through escalation policies, which do not record a team yet.
             paged_teams=[],
-            paged_policies=_paged(targets[incident.id], "policy"),
+            paged_policies=policies.get(incident.id, []),
         )
         for incident in page
     ]
+
+
+def _page(
+    session: Session, conditions: list[ColumnElement[bool]], offset: int, limit: int
+) -> list[ReportedIncident]:
+    """`limit` incidents from `offset` on, newest first (start time, then number)."""
+    if not limit:
+        return []
+    skip = offset
+    if offset:
+        # The start times of the incidents just before and at `offset`, from an index alone:
+        # skipping there visits no row, where OFFSET would read (and sort) every skipped one.
+        edges = list(
+            session.scalars(
+                select(_INCIDENTS.c.started_at)
+                .where(*conditions)
+                .order_by(_INCIDENTS.c.started_at.desc())
+                .offset(offset - 1)
+                .limit(2)
+            )
+        )
+        if len(edges) < 2:
+            return []
+        before, first = edges
+        skip = 0
+        if before == first:  # the page starts inside a run of equal start times
+            above = (
+                select(func.count())
+                .select_from(_INCIDENTS)
+                .where(*conditions, _INCIDENTS.c.started_at > first)
+            )
+            skip = offset - (session.scalar(above) or 0)
+        conditions = [*conditions, _INCIDENTS.c.started_at <= first]
+    rows = session.execute(
+        select(*_INCIDENT_COLUMNS)
+        .where(*conditions)
+        .order_by(_INCIDENTS.c.started_at.desc(), _INCIDENTS.c.number.desc())
+        .offset(skip)
+        .limit(limit)
+    )
+    return [ReportedIncident(*row) for row in rows]
+
+
+def _transitions_of(
+    session: Session, incident_ids: list[int]
+) -> dict[int, list[ReportedTransition]]:
+    """The timelines of a page in one query, each in the order it was written."""
+    found: dict[int, list[ReportedTransition]] = {incident_id: [] for incident_id in incident_ids}
+    if incident_ids:
+        rows = session.execute(
+            select(_TRANSITIONS.c.incident_id, *_TRANSITION_COLUMNS)
+            .where(_TRANSITIONS.c.incident_id.in_(incident_ids))
+            .order_by(_TRANSITIONS.c.incident_id, _TRANSITIONS.c.id)
+        )
+        for incident_id, *values in rows:
+            found[incident_id].append(ReportedTransition(*values))
+    return found
+
+
+def _paged_targets(
+    session: Session, incident_ids: list[int]
+) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
+    """The users and policies the paging engine actually paged (it sets `paged_at`), by incident."""
+    users: dict[int, list[str]] = {}
+    policies: dict[int, list[str]] = {}
+    if incident_ids:
+        rows = session.execute(
+            select(_TARGETS.c.incident_id, _TARGETS.c.kind, _TARGETS.c.slug)
+            .where(_TARGETS.c.incident_id.in_(incident_ids), _TARGETS.c.paged_at.is_not(None))
+            .order_by(_TARGETS.c.id)
+        )
+        for incident_id, kind, slug in rows:
+            (users if kind == "user" else policies).setdefault(incident_id, []).append(slug)
+    return users, policies
 
 
 def _total(
@@ -242,7 +371,9 @@ def _total(
     return sum(counts[phase] for phase in report_filter.phases)
 
 
-def acknowledgers(session: Session, org_id: int, incidents: Sequence[Incident]) -> dict[str, User]:
+def acknowledgers(
+    session: Session, org_id: int, incidents: Iterable[Acknowledged]
+) -> dict[str, User]:
     """The users (by username) who acknowledged these incidents, in one query.
 
     Incidents acknowledged by a monitoring tool name someone who is no user: they are left out.
@@ -258,7 +389,12 @@ def _conditions(org_id: int, report_filter: ReportFilter) -> list[ColumnElement[
     conditions: list[ColumnElement[bool]] = [Incident.org_id == org_id]
     # All three phases is every incident (a CHECK constraint): no predicate, a better plan.
     if report_filter.phases != frozenset(PHASES):
-        conditions.append(_in(Incident.phase, sorted(report_filter.phases)))
+        phase: ColumnElement[str] = Incident.phase.expression
+        if "resolved" in report_filter.phases and _narrowed(report_filter):
+            # Nearly every incident is resolved: any other filter finds fewer rows through its
+            # own index. SQLite, whose statistics may be missing or sampled, is told so.
+            phase = _Unindexed(phase)
+        conditions.append(_in(phase, sorted(report_filter.phases)))
     for column, values in (
         (Incident.entity_id, report_filter.entity_ids),
         (Incident.host, report_filter.hosts),
@@ -283,14 +419,48 @@ def _conditions(org_id: int, report_filter: ReportFilter) -> list[ColumnElement[
     return conditions
 
 
+def _narrowed(report_filter: ReportFilter) -> bool:
+    """Whether a filter with an index of its own (not a phase or a time window) is given."""
+    return any(
+        (
+            report_filter.entity_ids,
+            report_filter.hosts,
+            report_filter.services,
+            report_filter.routing_keys,
+            report_filter.numbers,
+            report_filter.number_ranges,
+        )
+    )
+
+
+class _Unindexed(ColumnElement[Any]):
+    """A column that SQLite's planner may not look up through an index: SQLite's documented
+    unary `+` (https://sqlite.org/optoverview.html#disqualifying_where_clause_terms_using_unary_).
+    Other databases get the column as it is.
+    """
+
+    inherit_cache = True
+    # The column is the statement cache's key; declared as SQLAlchemy's own elements do.
+    _traverse_internals = [("column", InternalTraversal.dp_clauseelement)]  # noqa: RUF012
+
+    def __init__(self, column: ColumnElement[Any]) -> None:
+        self.column = column
+        self.type = column.type
+
+
+@compiles(_Unindexed)
+def _unindexed(element: _Unindexed, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(element.column, **kw)
+
+
+@compiles(_Unindexed, "sqlite")
+def _unindexed_on_sqlite(element: _Unindexed, compiler: SQLCompiler, **kw: Any) -> str:
+    return "+" + compiler.process(element.column, **kw)
+
+
 def _in(column: Any, values: Sequence[Any]) -> ColumnElement[bool]:
     """`column = value` for one value (the simplest plan), `IN (...)` for several."""
     return column == values[0] if len(values) == 1 else column.in_(values)  # type: ignore[no-any-return]
-
-
-def _paged(targets: list[Target], kind: str) -> list[str]:
-    """The slugs of the targets the paging engine actually paged (it sets `paged_at`)."""
-    return [t.slug for t in targets if t.kind == kind and t.paged_at is not None]
 
 
 def _items(name: str, value: str | None) -> tuple[str, ...]:

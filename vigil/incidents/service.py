@@ -21,6 +21,7 @@ from vigil.db import table_of
 from vigil.engine import timers
 from vigil.incidents.models import Incident, Target, Transition
 from vigil.incidents.numbers import take_numbers
+from vigil.incidents.recipients import acknowledge_responder
 
 PAGE_TIMER = "incident.page"
 
@@ -51,6 +52,23 @@ class NewIncident:
 
 def page_timer_key(incident_id: int) -> str:
     return f"{PAGE_TIMER}:{incident_id}"
+
+
+def responder_timer_key(incident_id: int, user_id: int) -> str:
+    """The one pending step of a paged user's own paging policy on an incident."""
+    return f"{page_timer_key(incident_id)}:user:{user_id}"
+
+
+def escalation_subject(incident_id: int) -> str:
+    """The subject of an incident's escalation timers: acknowledging cancels them."""
+    return f"incident:{incident_id}"
+
+
+def responders_subject(incident_id: int) -> str:
+    """The subject of the timers paging an incident's responders through their own policies:
+    acknowledging cancels them, except on a multi-responder incident (each responder acknowledges
+    for themselves); resolving always does."""
+    return f"incident:{incident_id}:responders"
 
 
 @dataclass(frozen=True)
@@ -238,10 +256,7 @@ def _open(
         session,
         org_id,
         PAGE_TIMER,
-        [
-            (at, {"incident_id": incident_id}, page_timer_key(incident_id))
-            for incident_id, at in paging
-        ],
+        [(at, {"incident_id": i}, page_timer_key(i), escalation_subject(i)) for i, at in paging],
     )
     return [OpenIncident(i, n) for i, n in zip(ids, numbers, strict=True)]
 
@@ -343,9 +358,33 @@ def acknowledge(
         "seconds_to_acknowledge": _seconds_between(incident.started_at, at),
     }
     if not _update_if(session, incident, ("triggered",), values):
-        return False
+        return _acknowledge_as_responder(session, incident, at, by, message)
+    acknowledge_responder(session, incident.id, by, at)
     record(session, incident, "acknowledged", at, by, message, manually, alert_id)
-    timers.cancel(session, page_timer_key(incident.id))
+    paging = [escalation_subject(incident.id)]
+    if not incident.is_multi_responder:
+        paging.append(responders_subject(incident.id))
+    timers.cancel_subjects(session, paging)
+    return True
+
+
+def _acknowledge_as_responder(
+    session: Session, incident: Incident, at: datetime, by: str, message: str | None
+) -> bool:
+    """On a multi-responder incident someone acknowledged already, each paged user still
+    acknowledges for themselves, which stops their own paging."""
+    if not incident.is_multi_responder:
+        return False
+    session.refresh(incident, ["phase"])
+    if incident.phase != "acknowledged":
+        return False
+    user_id = acknowledge_responder(session, incident.id, by, at)
+    if user_id is None:
+        return False
+    record(
+        session, incident, "acknowledged", at, by, message or "Acknowledged as a responder", True
+    )
+    timers.cancel(session, responder_timer_key(incident.id, user_id))
     return True
 
 
@@ -369,7 +408,9 @@ def resolve(
     if not _update_if(session, incident, ("triggered", "acknowledged"), values):
         return False
     record(session, incident, "resolved", at, by, message, manually, alert_id)
-    timers.cancel(session, page_timer_key(incident.id))
+    timers.cancel_subjects(
+        session, [escalation_subject(incident.id), responders_subject(incident.id)]
+    )
     return True
 
 
@@ -468,6 +509,10 @@ def targets_of(session: Session, incident_ids: Sequence[int]) -> dict[int, list[
 
 
 def _request_paging(session: Session, incident: Incident, at: datetime) -> None:
+    """Page afresh: what was pending for the old targets is dropped."""
+    timers.cancel_subjects(
+        session, [escalation_subject(incident.id), responders_subject(incident.id)]
+    )
     timers.schedule(
         session,
         incident.org_id,
@@ -475,6 +520,7 @@ def _request_paging(session: Session, incident: Incident, at: datetime) -> None:
         at,
         {"incident_id": incident.id},
         key=page_timer_key(incident.id),
+        subject=escalation_subject(incident.id),
     )
 
 

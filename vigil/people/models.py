@@ -92,3 +92,51 @@ class ContactMethod(Base):
     device_type: Mapped[str | None] = mapped_column(String(40), nullable=True)
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+PAGING_RULE_TYPES = ("push", "email", "sms", "phone")
+
+
+class PagingStep(Base):
+    """One step of a user's personal paging policy: whom to contact, then how long to wait.
+
+    Steps are listed by `position`; the wire `index` is a step's place in that order. A user
+    without stored steps is paged by the default policy (see vigil.people.paging_policies).
+    """
+
+    __tablename__ = "paging_steps"
+    __table_args__ = (
+        UniqueConstraint("user_id", "position"),
+        CheckConstraint("timeout_minutes > 0", name="timeout_minutes"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    timeout_minutes: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class PagingRule(Base):
+    """How a step reaches the user: a notification type and the contact method it uses.
+
+    A push rule without a contact method means every device of the user. Removing a contact
+    method removes the rules that use it (the foreign key cascades).
+    """
+
+    __tablename__ = "paging_rules"
+    __table_args__ = (
+        UniqueConstraint("step_id", "position"),
+        CheckConstraint("type IN ('push', 'email', 'sms', 'phone')", name="type"),
+        CheckConstraint("contact_method_id IS NOT NULL OR type = 'push'", name="contact"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    step_id: Mapped[int] = mapped_column(ForeignKey("paging_steps.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    type: Mapped[str] = mapped_column(String(8))
+    contact_method_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contact_methods.id", ondelete="CASCADE"), nullable=True, index=True
+    )

@@ -574,8 +574,8 @@ def test_acknowledging_incidents_answers_one_result_per_number_in_order(
             {"incidentNumber": "1", "entityId": "db", "cmdAccepted": True, "message": ""},
         ]
     }
-    # authenticate, user, incidents; per incident: update, transition, timer cancel
-    assert queries.count == 3 + 2 * 3
+    # authenticate, user, incidents; per incident: update, responder, transition, timers
+    assert queries.count == 3 + 2 * 4
     assert phases(client) == [("1", "ACKED"), ("2", "ACKED")]
 
 
@@ -749,8 +749,8 @@ def test_acknowledging_by_user_acks_the_triggered_incidents_targeting_the_user(
     response = client.patch(
         f"{INCIDENTS}/byUser/ack", json={"userName": "grace", "message": "mine"}
     )
-    # authenticate, user, incidents; per incident: update, transition, timer cancel
-    assert queries.count == 3 + 2 * 3
+    # authenticate, user, incidents; per incident: update, responder, transition, timers
+    assert queries.count == 3 + 2 * 4
     assert response.status_code == 200
     assert response.json() == {
         "results": [
@@ -864,8 +864,8 @@ def test_rerouting_replaces_the_targets_and_pages_again(
         ]
     }
     # authenticate, user, target users, incidents; update, targets, delete ada, insert grace,
-    # transition, page timer lookup and insert
-    assert queries.count == 11
+    # transition, cancel the old paging, page timer lookup and insert
+    assert queries.count == 12
     assert targets_of(sessions, org, "1") == [("user", "grace")]
     assert phases(client) == [("1", "UNACKED")]
     assert page_timers(sessions, org) == [page_timer(sessions, org, "1")]

@@ -1,18 +1,19 @@
 """GET /api-reporting/v2/incidents and the deprecated /api-reporting/v1/incidents."""
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 import time_machine
 from fastapi.testclient import TestClient
-from sqlalchemy import select, update
+from sqlalchemy import Engine, event, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.conftest import QueryCounter
 from tests.helpers import add_user
 from vigil.alerts.models import Alert
+from vigil.api.victorops import incident_wire, wire
 from vigil.config import Settings
 from vigil.db import transaction
 from vigil.incidents import service
@@ -611,3 +612,73 @@ def test_a_v1_page_nobody_acknowledged_costs_four_statements(
     queries.statements.clear()
     assert len(report(client, V1, currentPhase="triggered")["incidents"]) == 3
     assert queries.count == 4  # authenticate, count, page, targets
+
+
+def test_a_v2_page_at_an_offset_costs_one_statement_more_to_find_where_it_starts(
+    client: TestClient, make: Maker, queries: QueryCounter
+) -> None:
+    for minutes in range(5):
+        make(minutes)
+    queries.statements.clear()
+    assert numbers(report(client, offset=2, limit=2)) == [3, 2]
+    assert queries.count == 6  # authenticate, count, first start time, page, transitions, targets
+
+
+def test_a_page_starting_among_equal_start_times_costs_a_count_more(
+    client: TestClient, make: Maker, queries: QueryCounter
+) -> None:
+    for n in range(5):
+        make(0, entity_id=f"same-time-{n}")
+    queries.statements.clear()
+    assert numbers(report(client, offset=2, limit=2)) == [3, 2]
+    assert queries.count == 7  # ... and the incidents above that start time
+
+
+def test_an_offset_past_the_end_costs_no_page_statement(
+    client: TestClient, make: Maker, queries: QueryCounter
+) -> None:
+    make(0)
+    queries.statements.clear()
+    assert report(client, offset=5)["incidents"] == []
+    assert queries.count == 3  # authenticate, count, first start time
+
+
+# --- times and query plans ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime(2026, 3, 1, 12, 0, 59, 999_999, tzinfo=UTC),
+        datetime(2026, 3, 1, 14, 30, 0, tzinfo=timezone(timedelta(hours=2))),
+        datetime(1999, 12, 31, 23, 59, 59, tzinfo=timezone(timedelta(hours=-5))),
+    ],
+)
+def test_times_are_written_as_the_other_wire_shapes_write_them(moment: datetime) -> None:
+    assert incident_wire.rfc3339(moment) == wire.rfc3339(moment)
+
+
+def test_on_sqlite_a_host_filter_walks_the_host_index_even_without_statistics(
+    client: TestClient, make: Maker, engine: Engine
+) -> None:
+    """Nearly every incident is resolved: the phase index would visit them all."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("the plan hint is SQLite's")
+    for minutes in range(3):
+        make(minutes, host=f"h{minutes}")
+    sent: list[tuple[str, Any]] = []
+
+    def record(*args: Any) -> None:
+        sent.append((args[2], args[3]))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert numbers(report(client, host="h1")) == [2]
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    searches = [(sql, params) for sql, params in sent if "FROM incidents" in sql]
+    assert len(searches) == 2  # count, page
+    with engine.connect() as connection:
+        for sql, params in searches:
+            plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params).all()
+            assert "ix_incidents_org_id_host_started_at" in " ".join(row[3] for row in plan), sql

@@ -5,6 +5,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from tests.conftest import QueryCounter
+from tests.helpers import add_named_team, add_policy, add_user, user_entry
 
 ROUTING_KEYS = "/api-public/v1/org/routing-keys"
 DEFAULT = {"routingKey": "default", "targets": [], "isDefault": True, "isMultiResponder": False}
@@ -32,10 +33,11 @@ def test_the_default_routing_key_is_made_once_on_first_listing(
 ) -> None:
     queries.statements.clear()
     client.get(ROUTING_KEYS)
-    assert queries.count == 5  # authenticate, keys, savepoint, insert the default, release
+    # authenticate, keys, savepoint, insert the default, release, targets
+    assert queries.count == 6
     queries.statements.clear()
     assert client.get(ROUTING_KEYS).json()["routingKeys"] == [DEFAULT]
-    assert queries.count == 2  # authenticate, keys
+    assert queries.count == 3  # authenticate, keys, targets
 
 
 def test_creating_a_routing_key_answers_its_name_and_targets(
@@ -119,3 +121,25 @@ def test_another_organization_may_use_the_same_key_name(
 ) -> None:
     create(client, "web")
     assert create(other_client, "web") == {"routingKey": "web", "targets": []}
+
+
+def test_a_routing_key_lists_the_escalation_policies_it_pages(client: TestClient) -> None:
+    add_user(client, "ada")
+    ops = add_named_team(client, "Ops")
+    main = add_policy(client, ops["slug"], [user_entry("ada")], name="Main")
+    assert create(client, "db", targets=[main["slug"]])["targets"] == [main["slug"]]
+    listed = {key["routingKey"]: key for key in client.get(ROUTING_KEYS).json()["routingKeys"]}
+    assert listed["db"]["targets"] == [
+        {
+            "policyName": "Main",
+            "policySlug": main["slug"],
+            "_teamUrl": f"/api-public/v1/team/{ops['slug']}",
+        }
+    ]
+
+
+def test_a_routing_key_naming_an_unknown_policy_is_refused(client: TestClient) -> None:
+    response = client.post(ROUTING_KEYS, json={"routingKey": "db", "targets": ["pol-nope"]})
+    assert response.status_code == 400
+    assert "pol-nope" in response.text
+    assert names(client) == ["default"]

