@@ -6,6 +6,13 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from vigil import clock
+from vigil.db import transaction
+from vigil.incidents.models import Incident, Target
+from vigil.incidents.recipients import Paged, add_recipients
 
 
 def user_body(username: str = "ada", **overrides: Any) -> dict[str, Any]:
@@ -96,3 +103,18 @@ def add_policy(
     assert response.status_code == 200, response.text
     created: dict[str, Any] = response.json()
     return created
+
+
+def mark_paged(sessions: sessionmaker[Session], org_id: int, number: int | str) -> None:
+    """What the paging engine leaves behind: each target of the incident noted as paged (a
+    policy with team Ops, `team-ops`)."""
+    with transaction(sessions) as session:
+        incident_id = session.scalars(
+            select(Incident.id).where(Incident.org_id == org_id, Incident.number == int(number))
+        ).one()
+        targets = session.scalars(select(Target).where(Target.incident_id == incident_id)).all()
+        paged = [
+            Paged(t.kind, n, t.slug, t.slug, ("team-ops", "Ops") if t.kind == "policy" else None)
+            for n, t in enumerate(targets)
+        ]
+        add_recipients(session, org_id, incident_id, paged, clock.now())

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from sqlalchemy import DateTime, Engine, MetaData, Table, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -52,6 +53,12 @@ def table_of(model: type[Base]) -> Table:
 
 
 RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})  # deadlock detected, serialization failure
+
+
+def dialect_insert(session: Session, table: Table) -> Any:
+    """An INSERT with the database's ON CONFLICT clauses (PostgreSQL's or SQLite's)."""
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 
 def is_retryable(error: BaseException) -> bool:

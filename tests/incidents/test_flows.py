@@ -9,6 +9,7 @@ import time_machine
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.helpers import mark_paged
 from vigil import clock
 from vigil.alerts.manual import ManualIncident, create_manual_incident
 from vigil.alerts.models import Alert
@@ -110,12 +111,13 @@ def test_recent_incidents_keep_one_resolved_exactly_24_hours_ago(world: World, f
     assert [view.incident.number for view in views] == [1, 2]
 
 
-def test_recent_incidents_come_with_their_timelines_and_targets(world: World) -> None:
+def test_recent_incidents_come_with_their_timelines_and_whom_they_paged(world: World) -> None:
     world.open(ADA, GRACE)
+    mark_paged(world.sessions, world.org_id, 1)
     with transaction(world.sessions) as session:
         [view] = flows.recent_incidents(session, world.org_id, clock.now())
     assert [t.name for t in view.transitions] == ["triggered"]
-    assert [(t.kind, t.slug) for t in view.targets] == [("user", "ada"), ("user", "grace")]
+    assert [(r.kind, r.slug) for r in view.recipients] == [("user", "ada"), ("user", "grace")]
 
 
 def test_getting_an_unknown_incident_raises_not_found(world: World) -> None:

@@ -4,14 +4,14 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.conftest import new_org
 from vigil.db import transaction
 from vigil.errors import Invalid
 from vigil.incidents import reporting, service
-from vigil.incidents.models import Incident, Target
+from vigil.incidents.models import Incident
+from vigil.incidents.recipients import Paged, add_recipients
 from vigil.incidents.reporting import Paging, ReportFilter
 from vigil.incidents.service import NewIncident, TargetRef
 from vigil.orgs.service import NewOrganization
@@ -324,13 +324,10 @@ def test_only_targets_the_engine_paged_are_reported_as_paged(
 ) -> None:
     targets = (TargetRef("user", "ada"), TargetRef("user", "bob"), TargetRef("policy", "pol-1"))
     incident = open_incident(session, org, 0, targets=targets)
-    session.execute(
-        update(Target)
-        .where(Target.incident_id == incident.id, Target.slug.in_(["ada", "pol-1"]))
-        .values(paged_at=T0)
-    )
+    paged = [Paged("user", 1, "ada", "Ada"), Paged("policy", 2, "pol-1", "Main", ("t", "T"))]
+    add_recipients(session, org.org.id, incident.id, paged, T0)
     _, [reported] = reporting.search(session, org.org.id, ReportFilter(phases=EVERY_PHASE))
-    assert (reported.paged_users, reported.paged_policies) == (["ada"], ["pol-1"])
+    assert (reported.paged_users, reported.paged_policies) == (["ada"], [("pol-1", "Main")])
 
 
 def test_search_ignores_other_organizations(

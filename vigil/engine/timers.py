@@ -9,11 +9,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from vigil import clock
-from vigil.db import table_of
+from vigil.db import dialect_insert, table_of
 from vigil.engine.models import Timer
 
 
@@ -59,25 +58,9 @@ def add_new_many(
     """Insert timers (due at, payload, key, subject) whose keys cannot exist yet (their subject
     was created in this transaction), in one statement with no ORM objects: for hot paths such
     as opening incidents."""
-    if not timers:
-        return
-    created_at = clock.now()
-    session.connection().execute(
-        _INSERT,
-        [
-            {
-                "org_id": org_id,
-                "kind": kind,
-                "key": key,
-                "subject": subject,
-                "due_at": due_at,
-                "payload": payload,
-                "attempts": 0,
-                "created_at": created_at,
-            }
-            for due_at, payload, key, subject in timers
-        ],
-    )
+    if timers:
+        rows = _rows(org_id, [(kind, *timer) for timer in timers])
+        session.connection().execute(_INSERT, rows)
 
 
 def put_many(
@@ -90,10 +73,7 @@ def put_many(
     A move waits for a worker running that timer, then adds it anew."""
     if not timers:
         return
-    dialect = session.get_bind().dialect.name
-    insert_for = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    created_at = clock.now()
-    statement = insert_for(table_of(Timer))
+    statement = dialect_insert(session, table_of(Timer))
     statement = statement.on_conflict_do_update(
         index_elements=["key"],
         set_={
@@ -105,22 +85,26 @@ def put_many(
             "last_error": None,
         },
     )
-    session.connection().execute(
-        statement,
-        [
-            {
-                "org_id": org_id,
-                "kind": kind,
-                "key": key,
-                "subject": subject,
-                "due_at": due_at,
-                "payload": payload,
-                "attempts": 0,
-                "created_at": created_at,
-            }
-            for kind, due_at, payload, key, subject in timers
-        ],
-    )
+    session.connection().execute(statement, _rows(org_id, timers))
+
+
+def _rows(
+    org_id: int, timers: Sequence[tuple[str, datetime, dict[str, Any], str, str | None]]
+) -> list[dict[str, Any]]:
+    created_at = clock.now()
+    return [
+        {
+            "org_id": org_id,
+            "kind": kind,
+            "key": key,
+            "subject": subject,
+            "due_at": due_at,
+            "payload": payload,
+            "attempts": 0,
+            "created_at": created_at,
+        }
+        for kind, due_at, payload, key, subject in timers
+    ]
 
 
 def cancel(session: Session, key: str) -> bool:

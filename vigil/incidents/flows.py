@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 
 from vigil.errors import NotFound
 from vigil.incidents import service
-from vigil.incidents.models import Incident, Target, Transition
+from vigil.incidents.models import Incident, Recipient, Target, Transition
+from vigil.incidents.recipients import recipients_of
 from vigil.incidents.service import TargetRef
 from vigil.people.models import User
 from vigil.people.users import get_user
@@ -30,11 +31,11 @@ _LARGEST_NUMBER = 2**31 - 1
 
 @dataclass(frozen=True)
 class IncidentView:
-    """An incident with its timeline and targets, as the APIs show it."""
+    """An incident with its timeline and whom it paged, as the APIs show it."""
 
     incident: Incident
     transitions: list[Transition]
-    targets: list[Target]
+    recipients: list[Recipient]
 
 
 @dataclass(frozen=True)
@@ -104,11 +105,11 @@ def get_incident(session: Session, org_id: int, number: str) -> IncidentView:
 
 
 def views_of(session: Session, incidents: Sequence[Incident]) -> list[IncidentView]:
-    """Timelines and targets of all the incidents in one query each."""
+    """Timelines and recipients of all the incidents in one query each."""
     ids = [incident.id for incident in incidents]
     transitions = service.transitions_of(session, ids)
-    targets = service.targets_of(session, ids)
-    return [IncidentView(i, transitions[i.id], targets[i.id]) for i in incidents]
+    recipients = recipients_of(session, ids)
+    return [IncidentView(i, transitions[i.id], recipients[i.id]) for i in incidents]
 
 
 def acknowledge_numbers(

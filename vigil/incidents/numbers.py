@@ -1,10 +1,9 @@
 """Per-organization incident numbers: increasing, never reused, unique under concurrency."""
 
 from sqlalchemy import bindparam, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from vigil.db import table_of
+from vigil.db import dialect_insert, table_of
 from vigil.incidents.models import IncidentCounter
 
 _TAKE_NEXT = (
@@ -23,8 +22,8 @@ def take_numbers(session: Session, org_id: int, count: int = 1) -> int:
     )
     if taken is not None:
         return taken
-    insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert  # type: ignore[union-attr]
-    statement = insert(IncidentCounter).values(org_id=org_id, last_number=count)
+    statement = dialect_insert(session, table_of(IncidentCounter))
+    statement = statement.values(org_id=org_id, last_number=count)
     statement = statement.on_conflict_do_update(
         index_elements=[IncidentCounter.org_id],
         set_={"last_number": IncidentCounter.last_number + count},

@@ -5,10 +5,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from vigil.db import table_of
+from vigil.db import dialect_insert, table_of
 from vigil.incidents.models import Recipient
 
 
@@ -29,8 +28,6 @@ def add_recipients(
     """Note whom the incident paged, in one statement; the first page of each is kept."""
     if not paged:
         return
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     rows = [
         {
             "org_id": org_id,
@@ -45,7 +42,7 @@ def add_recipients(
         }
         for p in dict.fromkeys(paged)
     ]
-    statement = insert(table_of(Recipient)).on_conflict_do_nothing(
+    statement = dialect_insert(session, table_of(Recipient)).on_conflict_do_nothing(
         index_elements=["incident_id", "kind", "ref_id"]
     )
     session.connection().execute(statement, rows)

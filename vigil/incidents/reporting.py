@@ -34,7 +34,7 @@ from sqlalchemy.sql.visitors import InternalTraversal
 
 from vigil.db import table_of
 from vigil.errors import Invalid
-from vigil.incidents.models import PHASES, Incident, IncidentCounter, Target, Transition
+from vigil.incidents.models import PHASES, Incident, IncidentCounter, Recipient, Transition
 from vigil.people.models import User
 
 DEFAULT_LIMIT = 20
@@ -124,7 +124,7 @@ class Reported:
     transitions: list[ReportedTransition]
     paged_users: list[str]
     paged_teams: list[str]
-    paged_policies: list[str]
+    paged_policies: list[tuple[str, str]]  # slug, name
 
 
 class Acknowledged(Protocol):
@@ -136,7 +136,7 @@ class Acknowledged(Protocol):
 
 _INCIDENTS = table_of(Incident)
 _TRANSITIONS = table_of(Transition)
-_TARGETS = table_of(Target)
+_RECIPIENTS = table_of(Recipient)
 _INCIDENT_COLUMNS = [_INCIDENTS.c[field.name] for field in fields(ReportedIncident)]
 _TRANSITION_COLUMNS = [_TRANSITIONS.c[field.name] for field in fields(ReportedTransition)]
 
@@ -255,15 +255,16 @@ def search(
     page = _page(session, conditions, offset, limit)
     ids = [incident.id for incident in page]
     transitions = _transitions_of(session, ids) if timelines else {}
-    users, policies = _paged_targets(session, ids)
+    paged = _paged(session, ids)
     return total, [
         Reported(
             incident=incident,
             transitions=transitions.get(incident.id, []),
-            paged_users=users.get(incident.id, []),
-            # Teams are paged through escalation policies, which do not record a team yet.
-            paged_teams=[],
-            paged_policies=policies.get(incident.id, []),
+            paged_users=[slug for kind, slug, _ in paged.get(incident.id, []) if kind == "user"],
+            paged_teams=[slug for kind, slug, _ in paged.get(incident.id, []) if kind == "team"],
+            paged_policies=[
+                (slug, name) for kind, slug, name in paged.get(incident.id, []) if kind == "policy"
+            ],
         )
         for incident in page
     ]
@@ -326,21 +327,23 @@ def _transitions_of(
     return found
 
 
-def _paged_targets(
-    session: Session, incident_ids: list[int]
-) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
-    """The users and policies the paging engine actually paged (it sets `paged_at`), by incident."""
-    users: dict[int, list[str]] = {}
-    policies: dict[int, list[str]] = {}
+def _paged(session: Session, incident_ids: list[int]) -> dict[int, list[tuple[str, str, str]]]:
+    """Whom the paging engine paged, as (kind, slug, name), by incident."""
+    found: dict[int, list[tuple[str, str, str]]] = {}
     if incident_ids:
         rows = session.execute(
-            select(_TARGETS.c.incident_id, _TARGETS.c.kind, _TARGETS.c.slug)
-            .where(_TARGETS.c.incident_id.in_(incident_ids), _TARGETS.c.paged_at.is_not(None))
-            .order_by(_TARGETS.c.id)
+            select(
+                _RECIPIENTS.c.incident_id,
+                _RECIPIENTS.c.kind,
+                _RECIPIENTS.c.slug,
+                _RECIPIENTS.c.name,
+            )
+            .where(_RECIPIENTS.c.incident_id.in_(incident_ids))
+            .order_by(_RECIPIENTS.c.incident_id, _RECIPIENTS.c.paged_at, _RECIPIENTS.c.id)
         )
-        for incident_id, kind, slug in rows:
-            (users if kind == "user" else policies).setdefault(incident_id, []).append(slug)
-    return users, policies
+        for incident_id, kind, slug, name in rows:
+            found.setdefault(incident_id, []).append((kind, slug, name))
+    return found
 
 
 def _total(

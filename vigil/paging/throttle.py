@@ -9,11 +9,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from vigil import clock
 from vigil.config import get_settings
+from vigil.db import dialect_insert, table_of
 from vigil.engine import timers
 from vigil.engine.models import Timer
 from vigil.notify import deliveries
@@ -137,12 +137,10 @@ def _locked(
     session: Session, org_id: int, channel: str, address: str, user_id: int | None
 ) -> ContactThrottle:
     """The contact's throttle row, created if new, locked until commit (one sender at a time)."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(
-        insert(ContactThrottle)
-        .values(org_id=org_id, channel=channel, address=address, user_id=user_id, held=[])
-        .on_conflict_do_nothing(index_elements=["org_id", "channel", "address"])
+    new = {"org_id": org_id, "channel": channel, "address": address, "user_id": user_id}
+    statement = dialect_insert(session, table_of(ContactThrottle)).values(**new, held=[])
+    session.connection().execute(
+        statement.on_conflict_do_nothing(index_elements=["org_id", "channel", "address"])
     )
     query = (
         select(ContactThrottle)

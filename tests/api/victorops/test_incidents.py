@@ -8,11 +8,11 @@ import pytest
 import time_machine
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.conftest import QueryCounter
-from tests.helpers import add_user
+from tests.helpers import add_user, mark_paged
 from vigil.alerts.models import Alert
 from vigil.db import transaction
 from vigil.engine.timers import pending
@@ -109,30 +109,6 @@ def alert_ids(sessions: sessionmaker[Session], org: NewOrganization) -> list[str
     with transaction(sessions) as session:
         query = select(Alert.id).where(Alert.org_id == org.org.id).order_by(Alert.received_at)
         return list(session.scalars(query))
-
-
-def add_target(
-    sessions: sessionmaker[Session],
-    org: NewOrganization,
-    number: str,
-    kind: str,
-    slug: str,
-    paged_at: datetime | None,
-) -> None:
-    """What the paging engine leaves behind (policies cannot be targeted through the API yet)."""
-    incident = incident_row(sessions, org, number)
-    with transaction(sessions) as session:
-        session.add(
-            Target(
-                org_id=org.org.id, incident_id=incident.id, kind=kind, slug=slug, paged_at=paged_at
-            )
-        )
-
-
-def mark_paged(sessions: sessionmaker[Session], org: NewOrganization, number: str) -> None:
-    incident = incident_row(sessions, org, number)
-    with transaction(sessions) as session:
-        session.execute(update(Target).where(Target.incident_id == incident.id).values(paged_at=T0))
 
 
 # GET /incidents
@@ -264,20 +240,17 @@ def test_paged_targets_are_listed_as_paged_users_and_policies(
     add_user(client, "ada")
     add_user(client, "grace")
     number = manual(client, "ada", "grace")
-    add_target(sessions, org, number, "policy", "pol-bEaTn9Y3zQ3vPf3U", paged_at=T0)
-    mark_paged(sessions, org, number)
+    mark_paged(sessions, org.org.id, number)
     [incident] = listed(client)
     assert incident["pagedUsers"] == ["ada", "grace"]
     assert incident["pagedTeams"] == []
-    assert incident["pagedPolicies"] == [{"policy": {"slug": "pol-bEaTn9Y3zQ3vPf3U"}}]
 
 
 def test_targets_not_yet_paged_are_not_listed_as_paged(
     client: TestClient, org: NewOrganization, sessions: sessionmaker[Session]
 ) -> None:
     add_user(client, "ada")
-    number = manual(client, "ada")
-    add_target(sessions, org, number, "policy", "pol-bEaTn9Y3zQ3vPf3U", paged_at=None)
+    manual(client, "ada")
     [incident] = listed(client)
     assert (incident["pagedUsers"], incident["pagedPolicies"]) == ([], [])
 

@@ -11,13 +11,13 @@ from sqlalchemy import Engine, event, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.conftest import QueryCounter
-from tests.helpers import add_user
+from tests.helpers import add_user, mark_paged
 from vigil.alerts.models import Alert
 from vigil.api.victorops import incident_wire, wire
 from vigil.config import Settings
 from vigil.db import transaction
 from vigil.incidents import service
-from vigil.incidents.models import Incident, Target
+from vigil.incidents.models import Incident
 from vigil.incidents.service import NewIncident, TargetRef
 from vigil.orgs.service import NewOrganization
 
@@ -79,14 +79,6 @@ def numbers(body: dict[str, Any]) -> list[int]:
     return [int(incident["incidentNumber"]) for incident in body["incidents"]]
 
 
-def mark_paged(sessions: sessionmaker[Session], number: int, org: NewOrganization) -> None:
-    with transaction(sessions) as session:
-        incident_id = session.scalar(
-            select(Incident.id).where(Incident.org_id == org.org.id, Incident.number == number)
-        )
-        session.execute(update(Target).where(Target.incident_id == incident_id).values(paged_at=T0))
-
-
 # --- the v2 shape -------------------------------------------------------------------------------
 
 
@@ -108,7 +100,7 @@ def test_a_resolved_incident_is_reported_whole_in_lower_case(
         service.acknowledge(session, incident, ack_at, by="ada", message="on it")
         end_at = T0 + timedelta(seconds=300)
         service.resolve(session, incident, end_at, by="Nagios", manually=False, alert_id="a-2")
-    mark_paged(sessions, 1, org)
+    mark_paged(sessions, org.org.id, 1)
     alerts = f"{settings.base_url}/api-public/v1/alerts"
     assert report(client) == {
         "offset": 0,

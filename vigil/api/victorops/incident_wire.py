@@ -12,7 +12,7 @@ from typing import Any, Literal, Protocol
 from vigil.alerts.models import Alert
 from vigil.api.victorops.wire import V1
 from vigil.incidents.flows import CommandResult, RerouteResult
-from vigil.incidents.models import Incident, Target, Transition
+from vigil.incidents.models import Incident, Recipient, Transition
 
 Vocabulary = Literal["public", "reporting"]
 
@@ -90,11 +90,10 @@ def transition_json(
 def incident_json(
     incident: Incident,
     transitions: Sequence[Transition],
-    targets: Sequence[Target],
+    recipients: Sequence[Recipient],
     base_url: str,
 ) -> dict[str, Any]:
-    """The incident object of GET /api-public/v1/incidents; paged lists from paged targets."""
-    paged = [target for target in targets if target.paged_at is not None]
+    """The incident object of GET /api-public/v1/incidents; paged lists from its recipients."""
     body: dict[str, Any] = {
         "incidentNumber": str(incident.number),
         "startTime": rfc3339(incident.started_at),
@@ -116,10 +115,15 @@ def incident_json(
     if incident.service is not None:
         body["service"] = incident.service
     body |= {
-        "pagedUsers": [target.slug for target in paged if target.kind == "user"],
-        "pagedTeams": [],
+        "pagedUsers": [r.slug for r in recipients if r.kind == "user"],
+        "pagedTeams": [r.slug for r in recipients if r.kind == "team"],
         "pagedPolicies": [
-            {"policy": {"slug": target.slug}} for target in paged if target.kind == "policy"
+            {
+                "policy": {"name": r.name, "slug": r.slug},
+                "team": {"name": r.team_name, "slug": r.team_slug},
+            }
+            for r in recipients
+            if r.kind == "policy"
         ],
         "transitions": [transition_json(t, base_url) for t in transitions],
     }

@@ -99,7 +99,8 @@ def list_incidents(caller: Caller, session: DbSession, request: Request) -> dict
     views = flows.recent_incidents(session, caller.org_id, clock.now())
     return {
         "incidents": [
-            incident_json(view.incident, view.transitions, view.targets, base_url) for view in views
+            incident_json(view.incident, view.transitions, view.recipients, base_url)
+            for view in views
         ]
     }
 
@@ -168,4 +169,4 @@ def get_incident(
     caller: Caller, session: DbSession, request: Request, number: str
 ) -> dict[str, Any]:
     view = flows.get_incident(session, caller.org_id, number)
-    return incident_json(view.incident, view.transitions, view.targets, _base_url(request))
+    return incident_json(view.incident, view.transitions, view.recipients, _base_url(request))

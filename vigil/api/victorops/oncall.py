@@ -8,7 +8,7 @@ swagger's lower-case spellings.
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from vigil import clock
@@ -78,8 +78,14 @@ def take_team(caller: Caller, session: DbSession, team: str, body: TakeIn) -> di
     return {"result": "ok"}
 
 
-def _span(days_forward: int, days_skip: int, step: int) -> schedules.Window:
+def _span(
+    days_forward: DaysForward = 14, days_skip: DaysSkip = 0, step: Step = 0
+) -> schedules.Window:
+    """The schedule window the query asks for (all four schedule endpoints take it)."""
     return schedules.window(clock.now(), days_forward, days_skip, step)
+
+
+Span = Annotated[schedules.Window, Depends(_span)]
 
 
 @router.get("/api-public/v2/team/{team}/oncall/schedule", summary="A team's on-call schedule")
@@ -87,11 +93,8 @@ def team_schedule_v2(
     caller: Caller,
     session: DbSession,
     team: str,
-    days_forward: DaysForward = 14,
-    days_skip: DaysSkip = 0,
-    step: Step = 0,
+    span: Span,
 ) -> dict[str, Any]:
-    span = _span(days_forward, days_skip, step)
     found = teams.get_team(session, caller.org_id, team)
     return _team_v2(schedules.team_schedules(session, [found], span)[0])
 
@@ -101,11 +104,8 @@ def user_schedule_v2(
     caller: Caller,
     session: DbSession,
     user: str,
-    days_forward: DaysForward = 14,
-    days_skip: DaysSkip = 0,
-    step: Step = 0,
+    span: Span,
 ) -> dict[str, Any]:
-    span = _span(days_forward, days_skip, step)
     found = teams.teams_of_user(session, users.get_user(session, caller.org_id, user))
     return {"teamSchedules": [_team_v2(s) for s in schedules.team_schedules(session, found, span)]}
 
@@ -117,11 +117,8 @@ def team_schedule_v1(
     caller: Caller,
     session: DbSession,
     team: str,
-    days_forward: DaysForward = 14,
-    days_skip: DaysSkip = 0,
-    step: Step = 0,
+    span: Span,
 ) -> dict[str, Any]:
-    span = _span(days_forward, days_skip, step)
     found = teams.get_team(session, caller.org_id, team)
     return _team_v1(schedules.team_schedules(session, [found], span)[0])
 
@@ -134,11 +131,8 @@ def user_schedule_v1(
     caller: Caller,
     session: DbSession,
     user: str,
-    days_forward: DaysForward = 14,
-    days_skip: DaysSkip = 0,
-    step: Step = 0,
+    span: Span,
 ) -> list[dict[str, Any]]:
-    span = _span(days_forward, days_skip, step)
     found = teams.teams_of_user(session, users.get_user(session, caller.org_id, user))
     return [_team_v1(s) for s in schedules.team_schedules(session, found, span)]
 

@@ -162,7 +162,7 @@ def _incident_v2(reported: Reported, base_url: str) -> dict[str, Any]:
         # No policy names or teams are stored yet: the slug stands for the name, as VictorOps
         # itself shows for a team's built-in policy, and "team" is left out.
         "pagedPolicies": [
-            {"policy": {"name": slug, "slug": slug}} for slug in reported.paged_policies
+            {"policy": {"name": name, "slug": slug}} for slug, name in reported.paged_policies
         ],
         "transitions": [transition_json(t, base_url, "reporting") for t in reported.transitions],
         "endTime": _time(incident.resolved_at),
