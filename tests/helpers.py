@@ -10,9 +10,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from vigil import clock
+from vigil.alerts.routing_keys import create_routing_key
 from vigil.db import transaction
 from vigil.incidents.models import Incident, Target
 from vigil.incidents.recipients import Paged, add_recipients
+from vigil.oncall import policies
+from vigil.oncall.policies import EntrySpec, StepSpec
+from vigil.people import teams, users
+from vigil.people.users import UserFields
 
 
 def user_body(username: str = "ada", **overrides: Any) -> dict[str, Any]:
@@ -118,3 +123,16 @@ def mark_paged(sessions: sessionmaker[Session], org_id: int, number: int | str) 
             for n, t in enumerate(targets)
         ]
         add_recipients(session, org_id, incident_id, paged, clock.now())
+
+
+def paging_routing_key(sessions: sessionmaker[Session], org_id: int, name: str = "ops") -> None:
+    """Routing key `name` paging a policy of team Pagers that pages user `pager`, so incidents
+    opened on it ask the engine to page."""
+    with transaction(sessions) as session:
+        pager = users.create_user(
+            session, org_id, UserFields("pager", "Pat", "Pager", "pager@example.com")
+        )
+        team = teams.create_team(session, org_id, "Pagers")
+        step = StepSpec(5, (EntrySpec("user", pager.username),))
+        policy = policies.create_policy(session, org_id, team, "Pagers", [step])
+        create_routing_key(session, org_id, name, [policy.slug])

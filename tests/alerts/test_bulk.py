@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.conftest import QueryCounter, new_org
+from tests.helpers import paging_routing_key
 from vigil import clock
 from vigil.alerts.bulk import ingest_batch
 from vigil.alerts.ingest import ParsedAlert, ingest, parse_alert
@@ -91,13 +92,14 @@ def test_alerts_of_a_batch_join_incidents_opened_before_it(
 def test_a_batch_of_new_entities_costs_a_fixed_number_of_statements(
     sessions: sessionmaker[Session], org: NewOrganization, queries: QueryCounter
 ) -> None:
+    paging_routing_key(sessions, org.org.id, "ops")
     alerts = parsed([{"message_type": "CRITICAL", "entity_id": f"e{n}"} for n in range(50)])
     with transaction(sessions) as session:
         ingest_batch(session, org.org.id, parsed([{"message_type": "CRITICAL"}]))
     with transaction(sessions) as session:
         queries.statements.clear()
         ingest_batch(session, org.org.id, alerts)
-        # open incidents, multi-responder keys, counter, incidents, transitions, timers, alerts
+        # open incidents, routing keys, counter, incidents, transitions, timers, alerts
         assert queries.count == 7
 
 
@@ -110,4 +112,4 @@ def test_a_batch_of_repeats_costs_a_fixed_number_of_statements(
     with transaction(sessions) as session:
         queries.statements.clear()
         ingest_batch(session, org.org.id, parsed(bodies))
-        assert queries.count == 4  # open incidents, multi-responder keys, joins, alerts
+        assert queries.count == 4  # open incidents, routing keys, joins, alerts

@@ -8,6 +8,7 @@ import time_machine
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.helpers import paging_routing_key
 from vigil import clock
 from vigil.alerts.ingest import Ingested, parse_alert, receive_with_key
 from vigil.alerts.models import Alert
@@ -59,6 +60,7 @@ class Sender:
 
 @pytest.fixture
 def send(sessions: sessionmaker[Session], org: NewOrganization, frozen: Any) -> Sender:
+    paging_routing_key(sessions, org.org.id, "ops")
     return Sender(sessions, org)
 
 
@@ -179,6 +181,11 @@ def test_a_new_incident_asks_the_engine_to_page_at_once(send: Sender) -> None:
     send("CRITICAL")
     [incident] = send.incidents()
     assert send.page_timers() == [page_timer_key(incident.id)]
+
+
+def test_a_routing_key_with_no_escalation_policy_asks_for_no_paging(send: Sender) -> None:
+    send("CRITICAL", key="unrouted")
+    assert send.page_timers() == []
 
 
 def test_a_repeat_alert_does_not_ask_for_paging_again(send: Sender) -> None:

@@ -248,6 +248,24 @@ def test_a_failure_does_not_stop_the_other_timers(
     assert only_timer(sessions).id == failing
 
 
+def test_timers_claimed_together_keep_their_writes_when_another_one_fails(
+    sessions: sessionmaker[Session], org: NewOrganization, frozen: time_machine.Traveller
+) -> None:
+    add(sessions, org.org.id, T0 - timedelta(minutes=1), kind="broken")
+    add(sessions, org.org.id, T0)
+
+    def schedules_a_reminder(session: Session, timer: Timer) -> None:
+        timers.schedule(session, timer.org_id, "reminder", T0 + timedelta(hours=1))
+
+    def writes_then_fails(session: Session, timer: Timer) -> None:
+        timers.schedule(session, timer.org_id, "orphan", T0 + timedelta(hours=1))
+        raise RuntimeError("half done")
+
+    worker = Worker(sessions, {"broken": writes_then_fails, "ping": schedules_a_reminder})
+    assert worker.run_due() == 1
+    assert sorted(t.kind for t in stored(sessions)) == ["broken", "reminder"]
+
+
 def test_a_kind_without_a_handler_is_left_for_a_worker_that_knows_it(
     sessions: sessionmaker[Session], org: NewOrganization, frozen: time_machine.Traveller
 ) -> None:

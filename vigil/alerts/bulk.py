@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from vigil.alerts.ingest import CLOSING, OPENING, Ingested, ParsedAlert, ingest, store_alerts
-from vigil.alerts.routing_keys import multi_responder_keys
+from vigil.alerts.routing_keys import paging_of
 from vigil.incidents import service as incidents
 from vigil.incidents.service import Joined, OpenIncident, Opening
 
@@ -37,7 +37,7 @@ class _Batch:
         entities = {(a.routing_key, a.entity_id) for a in alerts}
         self.open = incidents.find_open_many(session, org_id, entities)
         keys = {a.routing_key for a in alerts if a.message_type in OPENING}
-        self.multi_responder = multi_responder_keys(session, org_id, keys) if keys else set()
+        self.paging = paging_of(session, org_id, keys) if keys else {}
         self.pending = _Pending()
         self.outcomes: dict[str, Ingested] = {}
 
@@ -61,8 +61,7 @@ class _Batch:
                     earlier.then(alert.joined()) if earlier else alert.joined()
                 )
             else:
-                multi = alert.routing_key in self.multi_responder
-                new = alert.new_incident(multi)
+                new = alert.new_incident(self.paging[alert.routing_key])
                 pending.openings[entity] = Opening(new, alert.received_at, alert.id)
             pending.alerts.append((alert, entity))
         elif alert.message_type in CLOSING and (entity in pending.openings or entity in self.open):

@@ -15,7 +15,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from vigil.alerts.models import Alert
-from vigil.alerts.routing_keys import DEFAULT_ROUTING_KEY, multi_responder_keys, valid_name
+from vigil.alerts.routing_keys import DEFAULT_ROUTING_KEY, KeyPaging, paging_of, valid_name
 from vigil.db import is_retryable, table_of, transaction
 from vigil.errors import Invalid
 from vigil.identifiers import new_uuid
@@ -76,7 +76,7 @@ class ParsedAlert:
         row["incident_id"] = incident_id
         return row
 
-    def new_incident(self, multi_responder: bool) -> NewIncident:
+    def new_incident(self, paging: KeyPaging) -> NewIncident:
         """The incident this alert opens when its entity has none open."""
         return NewIncident(
             routing_key=self.routing_key,
@@ -86,7 +86,8 @@ class ParsedAlert:
             state_message=self.state_message,
             host=self.host_name,
             monitoring_tool=self.monitoring_tool,
-            is_multi_responder=multi_responder,
+            is_multi_responder=paging.multi_responder,
+            pages=paging.pages,
         )
 
     def joined(self) -> incidents.Joined:
@@ -158,8 +159,8 @@ def ingest(session: Session, org_id: int, alert: ParsedAlert) -> Ingested:
     incident = incidents.find_open(session, org_id, alert.routing_key, alert.entity_id)
     if alert.message_type in OPENING:
         if incident is None:
-            multi = bool(multi_responder_keys(session, org_id, {alert.routing_key}))
-            new = alert.new_incident(multi)
+            paging = paging_of(session, org_id, {alert.routing_key})[alert.routing_key]
+            new = alert.new_incident(paging)
             incident = incidents.open_incident(
                 session, org_id, new, alert.received_at, alert_id=alert.id
             )

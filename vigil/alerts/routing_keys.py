@@ -74,13 +74,32 @@ def targets_of(session: Session, org_id: int) -> dict[int, list[PolicyTarget]]:
     return found
 
 
-def multi_responder_keys(session: Session, org_id: int, names: set[str]) -> set[str]:
-    """Which of these routing keys open multi-responder incidents (each paged person must
-    acknowledge for themselves)."""
-    query = select(RoutingKey.name).where(
-        RoutingKey.org_id == org_id, RoutingKey.name.in_(names), RoutingKey.is_multi_responder
+@dataclass(frozen=True)
+class KeyPaging:
+    """What an incident opened on a routing key pages: anyone at all (the key, or the default
+    key standing in for an unknown one, targets a policy), and whether each paged person must
+    acknowledge for themselves (multi-responder)."""
+
+    pages: bool
+    multi_responder: bool
+
+
+NOBODY = KeyPaging(pages=False, multi_responder=False)
+
+
+def paging_of(session: Session, org_id: int, names: set[str]) -> dict[str, KeyPaging]:
+    """How incidents opened on each of these routing keys page, in one query."""
+    has_policies = (
+        select(RoutingKeyPolicy.id).where(RoutingKeyPolicy.routing_key_id == RoutingKey.id).exists()
     )
-    return set(session.scalars(query))
+    rows = session.execute(
+        select(
+            RoutingKey.name, RoutingKey.is_default, RoutingKey.is_multi_responder, has_policies
+        ).where(RoutingKey.org_id == org_id, or_(RoutingKey.name.in_(names), RoutingKey.is_default))
+    ).all()
+    found = {name: KeyPaging(pages, multi) for name, _, multi, pages in rows}
+    default = next((found[name] for name, is_default, _, _ in rows if is_default), NOBODY)
+    return {name: found.get(name, default) for name in names}
 
 
 def policy_ids_for(session: Session, org_id: int, name: str) -> list[int]:

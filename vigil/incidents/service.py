@@ -48,6 +48,9 @@ class NewIncident:
     monitoring_tool: str | None = None
     is_multi_responder: bool = False
     muted: bool = False
+    pages: bool = True
+    """False when nothing would be paged (a routing key with no escalation policy): no paging
+    is requested, and the engine has no work for it."""
 
 
 def page_timer_key(incident_id: int) -> str:
@@ -249,7 +252,7 @@ def _open(
         if new.muted:
             message = "Paging is muted by maintenance mode"
             entries.append(_entry(org_id, incident_id, "muted", at, None, message, False, None))
-        else:
+        elif new.pages:
             paging.append((incident_id, at))
     connection.execute(_INSERT_TRANSITION, entries)
     timers.add_new_many(

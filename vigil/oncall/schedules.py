@@ -115,9 +115,11 @@ def load(
     start: datetime,
     end: datetime,
     step: int | None,
+    with_users: bool = True,
 ) -> Loaded:
     """The teams' policies with the entries of one step (or all), their rotations,
-    substitutions over [start, end) and every user they name: eight queries at most."""
+    substitutions over [start, end) and (unless not wanted) every user they name: eight
+    queries at most."""
     policies = (
         list(
             session.scalars(
@@ -144,6 +146,8 @@ def load(
         session, {e.rotation_id for es in entries.values() for e in es if e.rotation_id}
     )
     subs = substitutions(session, [p.id for p in policies], start, end)
+    if not with_users:
+        return Loaded(policies, entries, plans, subs, {})
     user_ids = (
         {e.user_id for es in entries.values() for e in es if e.user_id}
         | {m for plan in plans.values() for rule in plan.rules for m in rule.members}
@@ -155,17 +159,21 @@ def load(
 def on_call_now(session: Session, org_id: int, at: datetime) -> list[TeamOnCall]:
     """Every team with, per escalation policy, who its rotations page at `at`."""
     teams = list(session.scalars(select(Team).where(Team.org_id == org_id).order_by(Team.name)))
-    loaded = load(session, teams, at, at + timedelta(microseconds=1), None)
-    by_team: dict[int, list[PolicyOnCall]] = {team.id: [] for team in teams}
+    loaded = load(session, teams, at, at + timedelta(microseconds=1), None, with_users=False)
+    on_call: dict[int, list[int]] = {}
     for policy in loaded.policies:
         subs = loaded.subs.get(policy.id, [])
-        found: list[int] = []
+        found = on_call[policy.id] = []
         for entry in loaded.entries[policy.id]:
             plan = loaded.plans.get(entry.rotation_id) if entry.rotation_id else None
             if plan is None or entry.kind != ROTATION_ENTRY_KINDS[0]:
                 continue
             found.extend(u for u in paged_users(plan, at, subs) if u not in found)
-        by_team[policy.team_id].append(PolicyOnCall(policy, [loaded.users[u] for u in found]))
+    users = _users(session, {u for found in on_call.values() for u in found})
+    by_team: dict[int, list[PolicyOnCall]] = {team.id: [] for team in teams}
+    for policy in loaded.policies:
+        people = [users[u] for u in on_call[policy.id]]
+        by_team[policy.team_id].append(PolicyOnCall(policy, people))
     return [TeamOnCall(team, by_team[team.id]) for team in teams]
 
 

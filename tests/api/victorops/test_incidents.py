@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.conftest import QueryCounter
-from tests.helpers import add_user, mark_paged
+from tests.helpers import add_user, mark_paged, paging_routing_key
 from vigil.alerts.models import Alert
 from vigil.db import transaction
 from vigil.engine.timers import pending
@@ -555,6 +555,7 @@ def test_acknowledging_incidents_answers_one_result_per_number_in_order(
 def test_acknowledging_cancels_the_page_timer(
     client: TestClient, org: NewOrganization, sessions: sessionmaker[Session]
 ) -> None:
+    paging_routing_key(sessions, org.org.id)
     add_user(client, "ada")
     alert(client, org, "db")
     alert(client, org, "web")
@@ -676,6 +677,7 @@ def test_resolving_a_resolved_incident_is_not_accepted(
 def test_an_unknown_user_is_404_and_nothing_changes(
     client: TestClient, org: NewOrganization, sessions: sessionmaker[Session], path: str
 ) -> None:
+    paging_routing_key(sessions, org.org.id)
     alert(client, org)
     response = client.patch(
         f"{INCIDENTS}/{path}", json={"userName": "nobody", "incidentNames": ["1"]}
