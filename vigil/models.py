@@ -18,12 +18,13 @@ from vigil.oncall.models import (
     ScheduledOverride,
 )
 from vigil.orgs.models import ApiKey, Organization
-from vigil.paging.models import ContactThrottle
+from vigil.paging.models import AckLink, ContactThrottle
 from vigil.people.models import ContactMethod, PagingRule, PagingStep, Team, TeamMembership, User
 
 metadata = Base.metadata
 
 __all__ = [
+    "AckLink",
     "Alert",
     "ApiKey",
     "CalendarFeed",

@@ -34,20 +34,21 @@ def test_an_unknown_kind_is_refused() -> None:
         Notification("s", "b", kind="carrier-pigeon")
 
 
-def test_the_ack_link_is_built_from_the_base_url() -> None:
-    assert (
-        ack_link("https://vigil.example.com/", 12) == "https://vigil.example.com/incidents/12/ack"
-    )
+def test_the_ack_link_is_built_from_the_base_url_and_the_token() -> None:
+    assert ack_link("https://vigil.example.com/", "t0k") == "https://vigil.example.com/ack/t0k"
 
 
 def test_an_incident_notification_names_the_number_and_summary_and_links_the_ack() -> None:
-    notification = incident_notification(
-        12, "Disk 95% full", "host db-1", base_url="https://vigil.example.com"
-    )
+    link = "https://vigil.example.com/ack/t0k"
+    notification = incident_notification(12, "Disk 95% full", "host db-1", ack_url=link)
     assert notification.subject == "[Vigil] Incident #12: Disk 95% full"
     assert notification.body == (
-        "Incident #12: Disk 95% full\n\nhost db-1\n\n"
-        "Acknowledge: https://vigil.example.com/incidents/12/ack"
+        "Incident #12: Disk 95% full\n\nhost db-1\n\nAcknowledge: https://vigil.example.com/ack/t0k"
     )
     assert notification.incident_number == 12
-    assert notification.ack_url == "https://vigil.example.com/incidents/12/ack"
+    assert notification.ack_url == link
+
+
+def test_an_incident_notification_to_no_one_in_particular_has_no_ack_link() -> None:
+    notification = incident_notification(12, "Disk 95% full")
+    assert (notification.body, notification.ack_url) == ("Incident #12: Disk 95% full", None)

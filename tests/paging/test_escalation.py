@@ -2,6 +2,7 @@
 through their own policy, until someone acknowledges or resolves. The clock is moved, never
 waited for; deliveries are checked as requested (the notify tests send them for real)."""
 
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -11,11 +12,14 @@ import time_machine
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.notify.servers import SmtpServer, smtp_server
 from tests.oncall.builders import person, policy, rotation, team, weekly
 from vigil import clock
 from vigil.alerts.ingest import parse_alert, receive_with_key
 from vigil.alerts.routing_keys import create_routing_key
+from vigil.config import get_settings
 from vigil.db import transaction
+from vigil.engine.handlers import HANDLERS as ENGINE_HANDLERS
 from vigil.engine.models import Timer
 from vigil.engine.worker import Worker
 from vigil.incidents import flows
@@ -26,8 +30,11 @@ from vigil.notify.dispatch import KIND as DELIVERY
 from vigil.notify.models import Delivery
 from vigil.orgs.service import NewOrganization
 from vigil.paging.escalation import HANDLERS
+from vigil.paging.models import AckLink
 from vigil.people.contact_methods import add_contact
 from vigil.people.users import get_user
+
+__all__ = ["smtp_server"]
 
 MONDAY = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)  # ada is on call (weekly from 09:00 UTC)
 
@@ -234,3 +241,44 @@ def test_rerouting_pages_the_new_targets_and_drops_the_old_escalation(
     ops.later(travel, 0)
     ops.later(travel, 10)
     assert ops.requested() == [("email", "ada@example.com"), ("email", "eve@example.com")]
+
+
+def test_an_alert_reaches_the_person_on_call_by_real_email_and_the_timeline_shows_it(
+    sessions: sessionmaker[Session],
+    org: NewOrganization,
+    travel: Any,
+    smtp_server: SmtpServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("VIGIL_SMTP_URL", smtp_server.url)
+    get_settings.cache_clear()
+    try:
+        ops = Ops(sessions, org)
+        ops.worker = Worker(sessions, ENGINE_HANDLERS)
+        entity = f"db-{uuid.uuid4().hex[:8]}"  # the worker also sends other tests' pages here
+        number = ops.alert(entity_id=entity)
+    finally:
+        get_settings.cache_clear()
+    [mail] = [m for m in smtp_server.received if entity in str(m.message["Subject"])]
+    assert mail.recipients == ["ada@example.com"]
+    assert f"Incident #{number}: {entity} down" in str(mail.message["Subject"])
+    with transaction(sessions) as session:
+        incident = ops.incident(number)
+        timeline = session.scalars(
+            select(Transition.name)
+            .where(Transition.incident_id == incident.id)
+            .order_by(Transition.id)
+        ).all()
+    assert timeline == ["triggered", "paged", "delivered"]
+
+
+def test_a_page_to_a_person_carries_their_acknowledgement_link(ops: Ops) -> None:
+    ops.alert()
+    with transaction(ops.sessions) as session:
+        [timer] = session.scalars(
+            select(Timer).where(Timer.org_id == ops.org.org.id, Timer.kind == DELIVERY)
+        ).all()
+        token = session.scalars(select(AckLink.token)).all()
+    notification = timer.payload["notification"]
+    assert notification["ack_url"].rsplit("/", 1)[1] in token
+    assert f"Acknowledge: {notification['ack_url']}" in notification["body"]

@@ -34,6 +34,7 @@ from vigil.api.victorops.integration import ROUTE, AlertIntegration
 from vigil.config import Settings, get_settings
 from vigil.db import is_sqlite, make_engine, make_session_factory
 from vigil.engine.handlers import build_worker
+from vigil.web import ack
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -57,6 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestTelemetry)
     app.include_router(ops.router)
+    app.include_router(ack.router)
     # Fixed paths before parameterised ones: /policies/types/* must not match /policies/{policy}.
     for module in (
         paging_values,

@@ -465,6 +465,15 @@ def record(
     return transition
 
 
+def note(
+    session: Session, org_id: int, incident_id: int, name: str, at: datetime, message: str
+) -> None:
+    """Append an entry to the timeline of an incident known only by its id (what happened to
+    the notifications it sent, say)."""
+    entry = _entry(org_id, incident_id, name, at, None, message, False, None)
+    session.connection().execute(_INSERT_TRANSITION, [entry])
+
+
 def _entry(
     org_id: int,
     incident_id: int,

@@ -7,10 +7,17 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from vigil import clock
+from vigil.incidents import service as incidents
 from vigil.notify.models import CHANNELS, Delivery
 from vigil.people.models import User
 
 STATUSES = ("sent", "failed", "throttled", "bundled")
+TIMELINE_NAMES = {
+    "sent": "delivered",
+    "failed": "delivery_failed",
+    "throttled": "delivery_throttled",
+    "bundled": "delivery_bundled",
+}
 MAX_ERROR_CHARS = 2000
 MAX_ADDRESS_CHARS = 2000
 
@@ -29,7 +36,8 @@ def record(
     user_id: int | None = None,
     at: datetime | None = None,
 ) -> Delivery:
-    """Store one attempt (or a decision not to send: `throttled`, `bundled`) in one INSERT.
+    """Store one attempt (or a decision not to send: `throttled`, `bundled`) in one INSERT,
+    and note it in the incident's timeline when it was about one.
 
     A user deleted since the delivery was requested is recorded as no user rather than failing.
     """
@@ -57,6 +65,9 @@ def record(
         .returning(Delivery)
     )
     delivery = session.scalars(statement).one()
+    if incident_id is not None:
+        message = f"{channel} to {delivery.address}" + (f": {error}" if error else "")
+        incidents.note(session, org_id, incident_id, TIMELINE_NAMES[status], delivery.at, message)
     return delivery
 
 

@@ -14,7 +14,7 @@ import aiosmtplib
 
 from vigil.config import Settings
 from vigil.notify.channels import DeliveryFailed, Recipient, one_line
-from vigil.notify.message import Notification, ack_link
+from vigil.notify.message import Notification
 
 
 @dataclass(frozen=True)
@@ -44,14 +44,11 @@ class EmailSender:
     def __init__(self, settings: Settings) -> None:
         self._url = settings.smtp_url
         self._from = settings.smtp_from
-        self._base_url = settings.base_url
         self._timeout = settings.delivery_timeout_seconds
 
     def message(self, recipient: Recipient, notification: Notification) -> EmailMessage:
         """The e-mail: the subject on one line, the body, and the link that acknowledges."""
         ack_url = notification.ack_url
-        if ack_url is None and notification.incident_number is not None:
-            ack_url = ack_link(self._base_url, notification.incident_number)
         body = notification.body
         if ack_url and ack_url not in body:
             body = f"{body}\n\nAcknowledge: {ack_url}"

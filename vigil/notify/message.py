@@ -17,7 +17,7 @@ class Notification:
 
     `kind` is "incident" (one incident pages), "bundle" (several incidents in one message) or
     "maintenance" (a maintenance window starts or ends). `ack_url`, when given, is where the
-    recipient acknowledges; e-mail builds one from `incident_number` and the base URL otherwise.
+    recipient acknowledges (only pages to a person have one).
     """
 
     subject: str
@@ -47,20 +47,21 @@ class Notification:
         )
 
 
-def ack_link(base_url: str, incident_number: int) -> str:
-    """Where a person acknowledges an incident in Vigil's web interface."""
-    return f"{base_url.rstrip('/')}/incidents/{incident_number}/ack"
+def ack_link(base_url: str, token: str) -> str:
+    """The one-click acknowledgement page of a page's recipient (`vigil.paging.ack_links`)."""
+    return f"{base_url.rstrip('/')}/ack/{token}"
 
 
 def incident_notification(
-    incident_number: int, summary: str, details: str = "", *, base_url: str
+    incident_number: int, summary: str, details: str = "", *, ack_url: str | None = None
 ) -> Notification:
-    """The usual page for one incident: its number and summary first, then details and the ack link."""
-    ack_url = ack_link(base_url, incident_number)
+    """The usual page for one incident: its number and summary first, then details and, for a
+    paged person, the link that acknowledges."""
     lines = [f"Incident #{incident_number}: {summary}"]
     if details:
         lines += ["", details]
-    lines += ["", f"Acknowledge: {ack_url}"]
+    if ack_url:
+        lines += ["", f"Acknowledge: {ack_url}"]
     return Notification(
         subject=f"[Vigil] Incident #{incident_number}: {summary}",
         body="\n".join(lines),

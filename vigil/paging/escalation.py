@@ -24,9 +24,10 @@ from vigil.incidents import service as incidents
 from vigil.incidents.models import Incident, Target
 from vigil.incidents.recipients import Paged, add_recipients, responder_acknowledged
 from vigil.notify.dispatch import request_delivery
-from vigil.notify.message import Notification, incident_notification
+from vigil.notify.message import Notification, ack_link, incident_notification
 from vigil.notify.models import Webhook
 from vigil.oncall.escalation import policy_id_for_slug, policy_team, step_targets
+from vigil.paging.ack_links import link_token
 from vigil.paging.throttle import BUNDLE_TIMER, send_bundle, send_page
 from vigil.people.models import Team, User
 from vigil.people.paging_policies import personal_steps
@@ -95,7 +96,7 @@ class _Run:
         for user_id in targets.user_ids:
             self.page_responder(user_id, 0)
         for address in targets.emails:
-            self._send("email", address, None)
+            self._send("email", address, None, self.notification)
         _call_webhooks(session, incident, targets.webhook_ids, self.notification)
         if targets.emails or targets.webhook_ids:
             sent = [*targets.emails, *(f"webhook {w}" for w in targets.webhook_ids)]
@@ -124,8 +125,10 @@ class _Run:
             name = f"{user.first_name} {user.last_name}".strip()
             self.paged.append(Paged("user", user_id, user.username, name))
         current = steps[step]
+        token = link_token(session, incident.org_id, incident.id, user_id, self.at)
+        personal = _notification(incident, ack_link(get_settings().base_url, token))
         for contact in current.contacts:
-            self._send(contact.channel, contact.address, user_id)
+            self._send(contact.channel, contact.address, user_id, personal)
         how = ", ".join(f"{c.channel} {c.address}" for c in current.contacts) or "no contact"
         message = f"Paged {user.username} by {how}"
         incidents.record(session, incident, "paged", self.at, message=message)
@@ -145,13 +148,15 @@ class _Run:
         add_recipients(self.session, incident.org_id, incident.id, self.paged, self.at)
         timers.put_many(self.session, incident.org_id, self.timers)
 
-    def _send(self, channel: str, address: str, user_id: int | None) -> None:
+    def _send(
+        self, channel: str, address: str, user_id: int | None, notification: Notification
+    ) -> None:
         send_page(
             self.session,
             self.incident.org_id,
             channel=channel,
             address=address,
-            notification=self.notification,
+            notification=notification,
             incident_id=self.incident.id,
             user_id=user_id,
             at=self.at,
@@ -230,12 +235,12 @@ def _responder_still_paged(session: Session, incident: Incident, user_id: int) -
     return not responder_acknowledged(session, incident.id, user_id)
 
 
-def _notification(incident: Incident) -> Notification:
+def _notification(incident: Incident, ack_url: str | None = None) -> Notification:
     return incident_notification(
         incident.number,
         incident.entity_display_name or incident.entity_id,
         incident.state_message or "",
-        base_url=get_settings().base_url,
+        ack_url=ack_url,
     )
 
 

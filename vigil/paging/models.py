@@ -23,3 +23,18 @@ class ContactThrottle(Base):
     )
     last_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     held: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+
+
+class AckLink(Base):
+    """The secret link in a page that lets its recipient acknowledge without logging in: one
+    per incident and paged person."""
+
+    __tablename__ = "ack_links"
+    __table_args__ = (UniqueConstraint("incident_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
