@@ -181,12 +181,15 @@ def serve(
 def worker() -> None:
     """Run the engine: claim due timers and run them (any number of workers on PostgreSQL)."""
     from vigil.engine.handlers import build_worker
+    from vigil.heap import settle_heap
 
     settings = get_settings()
     logs.configure(settings.log_level)
     stop = threading.Event()
+    worker_of_engine = build_worker(_sessions())
+    settle_heap()
     try:
-        build_worker(_sessions()).run_forever(stop)
+        worker_of_engine.run_forever(stop)
     except KeyboardInterrupt:
         stop.set()
 

@@ -34,6 +34,7 @@ from vigil.api.victorops.integration import ROUTE, AlertIntegration
 from vigil.config import Settings, get_settings
 from vigil.db import is_sqlite, make_engine, make_session_factory
 from vigil.engine.handlers import build_worker
+from vigil.heap import settle_heap
 from vigil.web import ack
 
 
@@ -87,6 +88,7 @@ async def _embedded_worker(app: FastAPI) -> AsyncIterator[None]:
     """On SQLite (or when asked) the engine runs in a thread of the server process."""
     settings: Settings = app.state.settings
     to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
+    settle_heap()
     wanted = settings.embedded_worker
     if wanted is None:
         wanted = is_sqlite(settings.database_url)

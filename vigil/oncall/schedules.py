@@ -12,8 +12,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from vigil.errors import Invalid
-from vigil.oncall.models import ROTATION_ENTRY_KINDS, EscalationEntry, EscalationPolicy, Rotation
-from vigil.oncall.policies import entries_of, steps_of
+from vigil.oncall.models import (
+    ROTATION_ENTRY_KINDS,
+    EscalationEntry,
+    EscalationPolicy,
+    EscalationStep,
+    Rotation,
+)
+from vigil.oncall.policies import entries_of
 from vigil.oncall.rotations import RotationPlan, load_plans
 from vigil.oncall.shifts import member_of_turn, next_handoff, slot_at, slots
 from vigil.oncall.substitutions import Substitution, substitute, substitutions
@@ -131,13 +137,12 @@ def load(
         if teams
         else []
     )
-    steps = steps_of(session, [p.id for p in policies])
-    chosen = {
-        s.id: policy_id
-        for policy_id, ss in steps.items()
-        for s in ss
-        if step is None or s.position == step
-    }
+    steps = select(EscalationStep.id, EscalationStep.policy_id).where(
+        EscalationStep.policy_id.in_([p.id for p in policies])
+    )
+    if step is not None:
+        steps = steps.where(EscalationStep.position == step)
+    chosen: dict[int, int] = dict(session.execute(steps).all()) if policies else {}
     by_step = entries_of(session, chosen)
     entries: dict[int, list[EscalationEntry]] = {p.id: [] for p in policies}
     for step_id, step_entries in by_step.items():
