@@ -5,11 +5,11 @@ webhook slug or an e-mail address); they are stored by key, exactly one target e
 """
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import delete, select
+from sqlalchemy import Select, delete, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from vigil import clock
@@ -195,11 +195,18 @@ def steps_of(session: Session, policy_ids: Iterable[int]) -> dict[int, list[Esca
     return found
 
 
-def entries_of(session: Session, step_ids: Iterable[int]) -> dict[int, list[EscalationEntry]]:
+def entries_of(
+    session: Session, step_ids: Iterable[int] | Select[Any]
+) -> dict[int, list[EscalationEntry]]:
+    """The entries of steps (by id, or a query of them), in order, in one query."""
     found: dict[int, list[EscalationEntry]] = defaultdict(list)
-    ids = set(step_ids)
-    if not ids:
-        return found
+    ids: Collection[int] | Select[Any]
+    if isinstance(step_ids, Select):
+        ids = step_ids
+    else:
+        ids = set(step_ids)
+        if not ids:
+            return found
     for entry in session.scalars(
         select(EscalationEntry)
         .where(EscalationEntry.step_id.in_(ids))

@@ -1,12 +1,13 @@
 """Rotations (rotation groups) of a team, their shifts and ordered members: the one writer."""
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, time
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import delete, select
+from sqlalchemy import Select, delete, select
 from sqlalchemy.orm import Session
 
 from vigil import clock
@@ -165,23 +166,29 @@ def rotation_views(session: Session, rotations: Sequence[Rotation]) -> list[Rota
     ]
 
 
-def load_plans(session: Session, rotation_ids: Iterable[int]) -> dict[int, RotationPlan]:
-    """Rotations by id as plans for the shift arithmetic: three queries whatever their number."""
-    ids = set(rotation_ids)
-    if not ids:
-        return {}
+def load_plans(
+    session: Session, rotation_ids: Iterable[int] | Select[Any]
+) -> dict[int, RotationPlan]:
+    """Rotations by id (a list, or a query of them) as plans for the shift arithmetic: three
+    queries whatever their number."""
+    ids: Collection[int] | Select[Any]
+    if isinstance(rotation_ids, Select):
+        ids = rotation_ids
+    else:
+        ids = set(rotation_ids)
+        if not ids:
+            return {}
     rotations = session.scalars(select(Rotation).where(Rotation.id.in_(ids))).all()
     shifts = _shifts_of(session, ids)
     members: dict[int, list[int]] = defaultdict(list)
-    shift_ids = [s.id for ss in shifts.values() for s in ss]
-    if shift_ids:
-        rows = session.execute(
-            select(RotationMember.shift_id, RotationMember.user_id)
-            .where(RotationMember.shift_id.in_(shift_ids))
-            .order_by(RotationMember.shift_id, RotationMember.position)
-        )
-        for shift_id, user_id in rows:
-            members[shift_id].append(user_id)
+    rows = session.execute(
+        select(RotationMember.shift_id, RotationMember.user_id)
+        .join(RotationShift, RotationShift.id == RotationMember.shift_id)
+        .where(RotationShift.rotation_id.in_(ids))
+        .order_by(RotationMember.shift_id, RotationMember.position)
+    )
+    for shift_id, user_id in rows:
+        members[shift_id].append(user_id)
     return {
         rotation.id: RotationPlan(
             rotation, tuple(rule_of(shift, members[shift.id]) for shift in shifts[rotation.id])
@@ -205,11 +212,13 @@ def rule_of(shift: RotationShift, member_ids: Sequence[int]) -> ShiftRule:
     )
 
 
-def _shifts_of(session: Session, rotation_ids: Iterable[int]) -> dict[int, list[RotationShift]]:
+def _shifts_of(
+    session: Session, rotation_ids: Collection[int] | Select[Any]
+) -> dict[int, list[RotationShift]]:
     found: dict[int, list[RotationShift]] = defaultdict(list)
     for shift in session.scalars(
         select(RotationShift)
-        .where(RotationShift.rotation_id.in_(set(rotation_ids)))
+        .where(RotationShift.rotation_id.in_(rotation_ids))
         .order_by(RotationShift.rotation_id, RotationShift.position)
     ):
         found[shift.rotation_id].append(shift)

@@ -122,35 +122,39 @@ def load(
     end: datetime,
     step: int | None,
     with_users: bool = True,
+    org_id: int | None = None,
 ) -> Loaded:
     """The teams' policies with the entries of one step (or all), their rotations,
     substitutions over [start, end) and (unless not wanted) every user they name: eight
     queries at most."""
-    policies = (
-        list(
-            session.scalars(
-                select(EscalationPolicy)
-                .where(EscalationPolicy.team_id.in_([team.id for team in teams]))
-                .order_by(EscalationPolicy.name, EscalationPolicy.id)
-            )
+    if org_id is not None:  # every team of the organization: no list of ids to send
+        wanted = EscalationPolicy.org_id == org_id
+    else:
+        wanted = EscalationPolicy.team_id.in_([team.id for team in teams])
+    policies = list(
+        session.scalars(
+            select(EscalationPolicy)
+            .where(wanted)
+            .order_by(EscalationPolicy.name, EscalationPolicy.id)
         )
-        if teams
-        else []
     )
+    policy_ids = select(EscalationPolicy.id).where(wanted)
     steps = select(EscalationStep.id, EscalationStep.policy_id).where(
-        EscalationStep.policy_id.in_([p.id for p in policies])
+        EscalationStep.policy_id.in_(policy_ids)
     )
     if step is not None:
         steps = steps.where(EscalationStep.position == step)
-    chosen: dict[int, int] = dict(session.execute(steps).all()) if policies else {}
-    by_step = entries_of(session, chosen)
+    chosen: dict[int, int] = dict(session.execute(steps).all())
+    step_ids = select(steps.subquery().c.id)
+    by_step = entries_of(session, step_ids)
     entries: dict[int, list[EscalationEntry]] = {p.id: [] for p in policies}
     for step_id, step_entries in by_step.items():
         entries[chosen[step_id]].extend(step_entries)
-    plans = load_plans(
-        session, {e.rotation_id for es in entries.values() for e in es if e.rotation_id}
+    rotation_ids = select(EscalationEntry.rotation_id).where(
+        EscalationEntry.step_id.in_(step_ids), EscalationEntry.rotation_id.is_not(None)
     )
-    subs = substitutions(session, [p.id for p in policies], start, end)
+    plans = load_plans(session, rotation_ids)
+    subs = substitutions(session, policy_ids, start, end)
     if not with_users:
         return Loaded(policies, entries, plans, subs, {})
     user_ids = (
@@ -164,7 +168,8 @@ def load(
 def on_call_now(session: Session, org_id: int, at: datetime) -> list[TeamOnCall]:
     """Every team with, per escalation policy, who its rotations page at `at`."""
     teams = list(session.scalars(select(Team).where(Team.org_id == org_id).order_by(Team.name)))
-    loaded = load(session, teams, at, at + timedelta(microseconds=1), None, with_users=False)
+    moment = (at, at + timedelta(microseconds=1))
+    loaded = load(session, teams, *moment, None, with_users=False, org_id=org_id)
     on_call: dict[int, list[int]] = {}
     for policy in loaded.policies:
         subs = loaded.subs.get(policy.id, [])

@@ -6,11 +6,12 @@ wins over an earlier override.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from vigil.oncall.models import OnCallTake, OverrideAssignment, ScheduledOverride
@@ -30,13 +31,21 @@ class Substitution:
 
 
 def substitutions(
-    session: Session, policy_ids: Iterable[int], start: datetime, end: datetime
+    session: Session,
+    policy_ids: Iterable[int] | Select[Any],
+    start: datetime,
+    end: datetime,
 ) -> dict[int, list[Substitution]]:
-    """Substitutions of each policy that overlap [start, end): two queries."""
-    ids = set(policy_ids)
+    """Substitutions of each policy (by id, or a query of them) that overlap [start, end): two
+    queries."""
     found: dict[int, list[Substitution]] = defaultdict(list)
-    if not ids:
-        return found
+    ids: Collection[int] | Select[Any]
+    if isinstance(policy_ids, Select):
+        ids = policy_ids
+    else:
+        ids = set(policy_ids)
+        if not ids:
+            return found
     assigned = session.execute(
         select(OverrideAssignment.policy_id, OverrideAssignment.user_id, ScheduledOverride)
         .join(ScheduledOverride, ScheduledOverride.id == OverrideAssignment.override_id)
