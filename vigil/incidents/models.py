@@ -99,11 +99,8 @@ class Transition(Base):
 
 
 class Target(Base):
-    """Whom an incident pages: a user (by username) or an escalation policy (by slug).
-
-    `paged_at` is set by the paging engine when the target was actually paged; the
-    incident's pagedUsers, pagedTeams and pagedPolicies are read from here.
-    """
+    """Whom an incident was asked to page (a manual incident, a reroute): a user (by username)
+    or an escalation policy (by slug). Whom paging reached is in `Recipient`."""
 
     __tablename__ = "incident_targets"
     __table_args__ = (
@@ -117,7 +114,6 @@ class Target(Base):
     incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(8))
     slug: Mapped[str] = mapped_column(String(200))
-    paged_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class Recipient(Base):
