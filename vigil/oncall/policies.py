@@ -9,7 +9,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, delete, select
+from sqlalchemy import ColumnElement, Select, delete, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from vigil import clock
@@ -139,15 +139,23 @@ def update_policy(
     return policy
 
 
+def policies_with_entries(session: Session, condition: ColumnElement[bool]) -> list[str]:
+    """The slugs of the policies with an entry matching `condition` (paging a rotation, routing
+    to a policy ...): what stands in the way of deleting that target."""
+    return list(
+        session.scalars(
+            select(EscalationPolicy.slug)
+            .join(EscalationStep, EscalationStep.policy_id == EscalationPolicy.id)
+            .join(EscalationEntry, EscalationEntry.step_id == EscalationStep.id)
+            .where(condition)
+            .distinct()
+        )
+    )
+
+
 def delete_policy(session: Session, policy: EscalationPolicy) -> None:
     """Remove a policy; refused while another policy routes to it."""
-    routing = session.scalars(
-        select(EscalationPolicy.slug)
-        .join(EscalationStep, EscalationStep.policy_id == EscalationPolicy.id)
-        .join(EscalationEntry, EscalationEntry.step_id == EscalationStep.id)
-        .where(EscalationEntry.target_policy_id == policy.id)
-        .distinct()
-    ).all()
+    routing = policies_with_entries(session, EscalationEntry.target_policy_id == policy.id)
     if routing:
         raise Conflict(
             f"Escalation policy {policy.slug} is the target of policy "

@@ -17,12 +17,11 @@ from vigil.oncall.models import (
     ALL_WEEKDAYS,
     SHIFT_KINDS,
     EscalationEntry,
-    EscalationPolicy,
-    EscalationStep,
     Rotation,
     RotationMember,
     RotationShift,
 )
+from vigil.oncall.policies import policies_with_entries
 from vigil.oncall.shifts import ShiftRule
 from vigil.people.models import Team, User
 
@@ -130,13 +129,7 @@ def update_rotation(
 
 def delete_rotation(session: Session, rotation: Rotation) -> None:
     """Remove a rotation; refused while an escalation policy pages it."""
-    using = session.scalars(
-        select(EscalationPolicy.slug)
-        .join(EscalationStep, EscalationStep.policy_id == EscalationPolicy.id)
-        .join(EscalationEntry, EscalationEntry.step_id == EscalationStep.id)
-        .where(EscalationEntry.rotation_id == rotation.id)
-        .distinct()
-    ).all()
+    using = policies_with_entries(session, EscalationEntry.rotation_id == rotation.id)
     if using:
         raise Conflict(
             f"Rotation {rotation.slug} is paged by escalation policy {', '.join(sorted(using))}; "
