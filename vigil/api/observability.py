@@ -69,17 +69,16 @@ class RequestTelemetry:
             method = scope["method"]
             REQUESTS.labels(method, route, str(status)).inc()
             LATENCY.labels(method, route).observe(elapsed)
-            log.info(
-                "request",
-                extra={
-                    "request_id": rid,
-                    "method": method,
-                    "route": route,
-                    "path": scope["path"],
-                    "status": status,
-                    "duration_ms": round(elapsed * 1000, 2),
-                },
-            )
+            fields = {
+                "request_id": rid,
+                "method": method,
+                "route": route,
+                "status": status,
+                "duration_ms": round(elapsed * 1000, 2),
+            }
+            if route == "unmatched":  # a matched path may hold a secret: REST key, link token
+                fields["path"] = scope["path"]
+            log.info("request", extra=fields)
             request_id.reset(token)
 
 

@@ -1,7 +1,9 @@
 """The REST-endpoint integration, as monitoring tools use it."""
 
+import logging
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -208,3 +210,13 @@ def test_another_integration_path_is_404_with_a_failure_body(anonymous: TestClie
     response = anonymous.post("/integrations/nagios/alert/key", json={"message_type": "INFO"})
     assert response.status_code == 404
     assert response.json() == {"result": "failure", "message": "Not Found"}
+
+
+def test_the_access_log_never_shows_the_rest_key(
+    anonymous: TestClient, org: NewOrganization, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="vigil.access"):
+        send(anonymous, org, message_type="CRITICAL", entity_id="db")
+    [entry] = [r for r in caplog.records if r.name == "vigil.access"]
+    assert entry.__dict__["route"].startswith("/integrations/")
+    assert org.rest_key not in str(entry.__dict__)
