@@ -126,13 +126,15 @@ def mark_paged(sessions: sessionmaker[Session], org_id: int, number: int | str) 
 
 
 def paging_routing_key(sessions: sessionmaker[Session], org_id: int, name: str = "ops") -> None:
-    """Routing key `name` paging a policy of team Pagers that pages user `pager`, so incidents
-    opened on it ask the engine to page."""
+    """Routing key `name` paging a policy of its own team that pages its own user
+    (`pager-<name>`), so incidents opened on it ask the engine to page."""
     with transaction(sessions) as session:
         pager = users.create_user(
-            session, org_id, UserFields("pager", "Pat", "Pager", "pager@example.com")
+            session,
+            org_id,
+            UserFields(f"pager-{name}", "Pat", "Pager", f"pager-{name}@example.com"),
         )
-        team = teams.create_team(session, org_id, "Pagers")
+        team = teams.create_team(session, org_id, f"Pagers {name}")
         step = StepSpec(5, (EntrySpec("user", pager.username),))
         policy = policies.create_policy(session, org_id, team, "Pagers", [step])
         create_routing_key(session, org_id, name, [policy.slug])

@@ -48,6 +48,11 @@ class Settings(BaseSettings):
     """At most one SMS, call, e-mail or push per contact in this many seconds; the rest waits
     and goes out as one message (0 turns throttling off)."""
 
+    # Maintenance (vigil.maintenance).
+    maintenance_mode_limit: int = 50
+    """Active maintenance modes an organization may have at once; starting one more is refused
+    (VictorOps answers 420)."""
+
 
 @lru_cache
 def get_settings() -> Settings:

@@ -4,6 +4,7 @@ from vigil.alerts.models import Alert, RoutingKey, RoutingKeyPolicy
 from vigil.db import Base
 from vigil.engine.models import Timer
 from vigil.incidents.models import Incident, IncidentCounter, Recipient, Target, Transition
+from vigil.maintenance.models import MaintenanceMode, MaintenanceModeKey
 from vigil.notify.models import Delivery, Webhook
 from vigil.oncall.models import (
     CalendarFeed,
@@ -36,6 +37,8 @@ __all__ = [
     "EscalationStep",
     "Incident",
     "IncidentCounter",
+    "MaintenanceMode",
+    "MaintenanceModeKey",
     "OnCallTake",
     "Organization",
     "OverrideAssignment",

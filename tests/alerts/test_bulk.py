@@ -99,8 +99,8 @@ def test_a_batch_of_new_entities_costs_a_fixed_number_of_statements(
     with transaction(sessions) as session:
         queries.statements.clear()
         ingest_batch(session, org.org.id, alerts)
-        # open incidents, routing keys, counter, incidents, transitions, timers, alerts
-        assert queries.count == 7
+        # open incidents, routing keys, maintenance, counter, incidents, transitions, timers, alerts
+        assert queries.count == 8
 
 
 def test_a_batch_of_repeats_costs_a_fixed_number_of_statements(
@@ -112,4 +112,4 @@ def test_a_batch_of_repeats_costs_a_fixed_number_of_statements(
     with transaction(sessions) as session:
         queries.statements.clear()
         ingest_batch(session, org.org.id, parsed(bodies))
-        assert queries.count == 4  # open incidents, routing keys, joins, alerts
+        assert queries.count == 3  # open incidents, joins, alerts

@@ -17,6 +17,7 @@ from vigil.engine.timers import pending
 from vigil.errors import Invalid
 from vigil.incidents.models import Incident, Transition
 from vigil.incidents.service import page_timer_key
+from vigil.maintenance import modes
 from vigil.orgs.service import NewOrganization
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -245,3 +246,47 @@ def test_racing_alerts_for_new_entities_get_distinct_consecutive_numbers(
     with ThreadPoolExecutor(max_workers=8) as pool:
         numbers = sorted(n for n in pool.map(one, range(40)) if n is not None)
     assert numbers == list(range(1, 41))
+
+
+def mute(send: Sender, *names: str) -> None:
+    with transaction(send.sessions) as session:
+        modes.start_mode(
+            session, send.org_id, names=names, purpose="upgrade", started_by="ada", at=clock.now()
+        )
+
+
+def test_an_alert_on_a_muted_routing_key_opens_a_muted_incident_that_pages_no_one(
+    send: Sender,
+) -> None:
+    mute(send, "ops")
+    send("CRITICAL")
+    [incident] = send.incidents()
+    assert incident.muted
+    assert send.timeline(incident) == [("triggered", None), ("muted", None)]
+    assert send.page_timers() == []
+
+
+def test_a_global_maintenance_mode_mutes_every_routing_key(send: Sender) -> None:
+    mute(send)
+    send("CRITICAL", key="ops")
+    send("CRITICAL", key="no-such-key")
+    assert [i.muted for i in send.incidents()] == [True, True]
+    assert send.page_timers() == []
+
+
+def test_an_alert_on_another_routing_key_still_pages_during_maintenance(send: Sender) -> None:
+    paging_routing_key(send.sessions, send.org_id, "web")
+    mute(send, "ops")
+    send("CRITICAL", key="web")
+    [incident] = send.incidents()
+    assert not incident.muted
+    assert send.page_timers() == [page_timer_key(incident.id)]
+
+
+def test_an_incident_already_paging_keeps_paging_when_its_key_is_muted(send: Sender) -> None:
+    send("CRITICAL")
+    mute(send, "ops")
+    send("CRITICAL")
+    [incident] = send.incidents()
+    assert (incident.muted, incident.alert_count) == (False, 2)
+    assert send.page_timers() == [page_timer_key(incident.id)]

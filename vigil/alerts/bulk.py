@@ -12,8 +12,16 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from vigil.alerts.ingest import CLOSING, OPENING, Ingested, ParsedAlert, ingest, store_alerts
-from vigil.alerts.routing_keys import paging_of
+from vigil.alerts.ingest import (
+    CLOSING,
+    OPENING,
+    Ingested,
+    ParsedAlert,
+    ingest,
+    opening_on,
+    store_alerts,
+)
+from vigil.alerts.routing_keys import KeyPaging
 from vigil.incidents import service as incidents
 from vigil.incidents.service import Joined, OpenIncident, Opening
 
@@ -25,7 +33,7 @@ Entity = tuple[str, str]
 class _Pending:
     """Alerts of one organization not written yet, and the open incident each will name."""
 
-    openings: dict[Entity, Opening] = field(default_factory=dict)
+    openings: dict[Entity, tuple[ParsedAlert, Joined | None]] = field(default_factory=dict)
     joins: dict[int, Joined] = field(default_factory=dict)
     alerts: list[tuple[ParsedAlert, Entity | None]] = field(default_factory=list)
 
@@ -36,8 +44,7 @@ class _Batch:
         self.org_id = org_id
         entities = {(a.routing_key, a.entity_id) for a in alerts}
         self.open = incidents.find_open_many(session, org_id, entities)
-        keys = {a.routing_key for a in alerts if a.message_type in OPENING}
-        self.paging = paging_of(session, org_id, keys) if keys else {}
+        self.paging: dict[str, KeyPaging] = {}  # read when a batch opens incidents
         self.pending = _Pending()
         self.outcomes: dict[str, Ingested] = {}
 
@@ -46,14 +53,9 @@ class _Batch:
         pending = self.pending
         if alert.message_type in OPENING:
             if entity in pending.openings:
-                opening = pending.openings[entity]
-                joined = alert.joined()
-                pending.openings[entity] = Opening(
-                    opening.new,
-                    opening.at,
-                    opening.alert_id,
-                    opening.joined.then(joined) if opening.joined else joined,
-                )
+                first, earlier = pending.openings[entity]
+                joined = earlier.then(alert.joined()) if earlier else alert.joined()
+                pending.openings[entity] = (first, joined)
             elif entity in self.open:
                 incident_id = self.open[entity].id
                 earlier = pending.joins.get(incident_id)
@@ -61,8 +63,7 @@ class _Batch:
                     earlier.then(alert.joined()) if earlier else alert.joined()
                 )
             else:
-                new = alert.new_incident(self.paging[alert.routing_key])
-                pending.openings[entity] = Opening(new, alert.received_at, alert.id)
+                pending.openings[entity] = (alert, None)
             pending.alerts.append((alert, entity))
         elif alert.message_type in CLOSING and (entity in pending.openings or entity in self.open):
             self.write()
@@ -76,7 +77,7 @@ class _Batch:
     def write(self) -> None:
         """Write what is pending: new incidents, joins, then the alerts that name them."""
         pending, self.pending = self.pending, _Pending()
-        opened = incidents.open_many(self.session, self.org_id, list(pending.openings.values()))
+        opened = incidents.open_many(self.session, self.org_id, self._openings(pending))
         self.open.update(zip(pending.openings, opened, strict=True))
         incidents.join_many(self.session, list(pending.joins.items()))
         rows = []
@@ -86,6 +87,21 @@ class _Batch:
             number = incident.number if incident else None
             self.outcomes[alert.id] = Ingested(alert.id, alert.entity_id, number)
         store_alerts(self.session, rows)
+
+    def _openings(self, pending: _Pending) -> list[Opening]:
+        keys = {alert.routing_key for alert, _ in pending.openings.values()} - self.paging.keys()
+        if keys:
+            at = max(alert.received_at for alert, _ in pending.openings.values())
+            self.paging |= opening_on(self.session, self.org_id, keys, at)
+        return [
+            Opening(
+                alert.new_incident(self.paging[alert.routing_key]),
+                alert.received_at,
+                alert.id,
+                joined,
+            )
+            for alert, joined in pending.openings.values()
+        ]
 
 
 def ingest_batch(session: Session, org_id: int, alerts: Sequence[ParsedAlert]) -> list[Ingested]:

@@ -6,7 +6,7 @@ ACKNOWLEDGEMENT acknowledges it, RECOVERY resolves it; INFO is stored and opens 
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +21,7 @@ from vigil.errors import Invalid
 from vigil.identifiers import new_uuid
 from vigil.incidents import service as incidents
 from vigil.incidents.service import NewIncident
+from vigil.maintenance.muting import muted_routing_keys
 from vigil.orgs.service import organization_for_rest_key
 
 MESSAGE_TYPES = frozenset({"CRITICAL", "WARNING", "INFO", "ACKNOWLEDGEMENT", "RECOVERY"})
@@ -88,6 +89,7 @@ class ParsedAlert:
             monitoring_tool=self.monitoring_tool,
             is_multi_responder=paging.multi_responder,
             pages=paging.pages,
+            muted=paging.muted,
         )
 
     def joined(self) -> incidents.Joined:
@@ -159,8 +161,8 @@ def ingest(session: Session, org_id: int, alert: ParsedAlert) -> Ingested:
     incident = incidents.find_open(session, org_id, alert.routing_key, alert.entity_id)
     if alert.message_type in OPENING:
         if incident is None:
-            paging = paging_of(session, org_id, {alert.routing_key})[alert.routing_key]
-            new = alert.new_incident(paging)
+            paging = opening_on(session, org_id, {alert.routing_key}, alert.received_at)
+            new = alert.new_incident(paging[alert.routing_key])
             incident = incidents.open_incident(
                 session, org_id, new, alert.received_at, alert_id=alert.id
             )
@@ -181,6 +183,16 @@ def ingest(session: Session, org_id: int, alert: ParsedAlert) -> Ingested:
         )
     store_alerts(session, [alert.columns(org_id, incident.id if incident else None)])
     return Ingested(alert.id, alert.entity_id, incident.number if incident else None)
+
+
+def opening_on(
+    session: Session, org_id: int, names: set[str], at: datetime
+) -> dict[str, KeyPaging]:
+    """How incidents opened on these routing keys page at `at`, maintenance included: a muted
+    incident is opened and recorded, and pages no one. Two queries."""
+    paging = paging_of(session, org_id, names)
+    muted = muted_routing_keys(session, org_id, {p.key for p in paging.values()}, at)
+    return {name: replace(p, muted=p.key in muted) for name, p in paging.items()}
 
 
 def store_alerts(session: Session, rows: Sequence[dict[str, Any]]) -> None:

@@ -78,13 +78,13 @@ def targets_of(session: Session, org_id: int) -> dict[int, list[PolicyTarget]]:
 class KeyPaging:
     """What an incident opened on a routing key pages: anyone at all (the key, or the default
     key standing in for an unknown one, targets a policy), and whether each paged person must
-    acknowledge for themselves (multi-responder)."""
+    acknowledge for themselves (multi-responder). `key` is the routing key that decides: the
+    name itself, or the default key's. `muted`: a maintenance mode covers that key."""
 
+    key: str
     pages: bool
     multi_responder: bool
-
-
-NOBODY = KeyPaging(pages=False, multi_responder=False)
+    muted: bool = False
 
 
 def paging_of(session: Session, org_id: int, names: set[str]) -> dict[str, KeyPaging]:
@@ -97,8 +97,9 @@ def paging_of(session: Session, org_id: int, names: set[str]) -> dict[str, KeyPa
             RoutingKey.name, RoutingKey.is_default, RoutingKey.is_multi_responder, has_policies
         ).where(RoutingKey.org_id == org_id, or_(RoutingKey.name.in_(names), RoutingKey.is_default))
     ).all()
-    found = {name: KeyPaging(pages, multi) for name, _, multi, pages in rows}
-    default = next((found[name] for name, is_default, _, _ in rows if is_default), NOBODY)
+    found = {name: KeyPaging(name, pages, multi) for name, _, multi, pages in rows}
+    nobody = KeyPaging(DEFAULT_ROUTING_KEY, pages=False, multi_responder=False)
+    default = next((found[name] for name, is_default, _, _ in rows if is_default), nobody)
     return {name: found.get(name, default) for name in names}
 
 

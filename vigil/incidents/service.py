@@ -447,6 +447,22 @@ def reroute(
     return True
 
 
+def repage(
+    session: Session,
+    incident: Incident,
+    at: datetime,
+    *,
+    message: str = "Paged again from the first escalation step",
+) -> bool:
+    """Page a still-triggered incident again from the first escalation step (a maintenance mode
+    that muted it has ended): it is no longer muted. False (nothing changed) unless triggered."""
+    if not _update_if(session, incident, ("triggered",), {"muted": False}):
+        return False
+    record(session, incident, "repaged", at, None, message)
+    _request_paging(session, incident, at)
+    return True
+
+
 def record(
     session: Session,
     incident: Incident,

@@ -1,0 +1,1 @@
+"""Maintenance: VictorOps maintenance modes (and, later, scheduled windows) and muting decisions."""
