@@ -6,13 +6,15 @@ once per database just before the scenario (it may keep what it creates in `targ
 raise `Skip` when the scenario cannot run there), and append a `Scenario` to SCENARIOS.
 
 Groups: `users` (the people API), `ingest` (the alert REST endpoint: new entities open incidents,
-repeats join open ones; also run with two server processes on PostgreSQL) and `reporting`
+repeats join open ones, new entities on keys muted by 1,000 maintenance modes; also run with two
+server processes on PostgreSQL) and `reporting`
 (`GET /api-reporting/v2/incidents` over a million stored incidents, seeded directly in the
 database by `bench.history`; runs last, after the other groups measured the small database).
 """
 
 import asyncio
 import itertools
+import os
 import random
 import secrets
 import sys
@@ -24,11 +26,12 @@ from typing import Any
 from urllib.parse import urlencode
 
 from bench.clients import Http
-from bench.history import HOSTS, ROUTING_KEYS, host_name, seed_history
+from bench.history import HOSTS, ROUTING_KEYS, host_name, org_id_of, seed_history
 from bench.server import Server
 
 SEED_USERS = 200
 OPEN_ENTITIES = 100  # the repeat scenario's alerts all join one of these open incidents
+MUTED_KEYS = 1_000  # routing keys under maintenance in the muted-ingestion scenario
 HISTORY = 1_000_000  # incidents stored before the reporting scenarios
 REPORT_PAGE = 100
 ALERT_PATH = "/integrations/generic/20131114/alert"
@@ -155,6 +158,50 @@ async def repeat_alert(http: Http, target: Target) -> int:
     return await post_alert(http, target, entities[n], n)
 
 
+# --- Maintenance: ingestion on muted keys, with MUTED_KEYS maintenance modes active ---------------
+
+
+async def mute_keys(http: Http, target: Target) -> None:
+    """Once per database: MUTED_KEYS routing keys, each muted by a maintenance mode of its own
+    (written through the domain service, past the API's limit of active modes)."""
+    if "muted_keys" in target.state:
+        return
+    await asyncio.to_thread(_mute_keys, target.server.database_url, target.server.org.api_id)
+    target.state["muted_keys"] = [f"muted-{n}" for n in range(MUTED_KEYS)]
+
+
+def _mute_keys(database_url: str, api_id: str) -> None:
+    from vigil.alerts.routing_keys import create_routing_key
+    from vigil.config import get_settings
+    from vigil.db import make_engine, make_session_factory, transaction
+    from vigil.maintenance.modes import start_mode
+
+    os.environ["VIGIL_MAINTENANCE_MODE_LIMIT"] = str(MUTED_KEYS + 10)
+    get_settings.cache_clear()
+    engine = make_engine(database_url)
+    with transaction(make_session_factory(engine)) as session:
+        org_id = org_id_of(engine, api_id)
+        for n in range(MUTED_KEYS):
+            create_routing_key(session, org_id, f"muted-{n}", [])
+            start_mode(
+                session,
+                org_id,
+                names=[f"muted-{n}"],
+                purpose="bench",
+                started_by="bench",
+                at=datetime.now(UTC),
+            )
+    engine.dispose()
+
+
+async def muted_alert(http: Http, target: Target) -> int:
+    """A new entity on one of the muted keys: its incident opens muted and pages no one."""
+    n = next(_serial)
+    keys: list[str] = target.state["muted_keys"]
+    path = alert_path(target, keys[n % len(keys)])
+    return (await http.request("POST", path, alert_body(f"bench-{_RUN}-muted-{n}", n))).status
+
+
 # --- Reporting: GET /api-reporting/v2/incidents over a million incidents ---------------------
 
 
@@ -242,6 +289,22 @@ SCENARIOS = [
         f"POST alert, 1 of {OPEN_ENTITIES} open",
         repeat_alert,
         setup=open_entities,
+        group="ingest",
+        servers=(1, 2),
+    ),
+    Scenario(
+        "ingest-beside-muted",
+        f"POST alert, new entity, unmuted ({MUTED_KEYS} modes)",
+        new_entity_alert,
+        setup=mute_keys,
+        group="ingest",
+        servers=(1, 2),
+    ),
+    Scenario(
+        "ingest-muted",
+        f"POST alert, new entity, muted ({MUTED_KEYS} modes)",
+        muted_alert,
+        setup=mute_keys,
         group="ingest",
         servers=(1, 2),
     ),

@@ -7,7 +7,7 @@ one that names no routing key, page its targets.
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -95,7 +95,7 @@ def paging_of(session: Session, org_id: int, names: set[str]) -> dict[str, KeyPa
     rows = session.execute(
         select(
             RoutingKey.name, RoutingKey.is_default, RoutingKey.is_multi_responder, has_policies
-        ).where(RoutingKey.org_id == org_id, or_(RoutingKey.name.in_(names), RoutingKey.is_default))
+        ).where(RoutingKey.org_id == org_id, RoutingKey.name.in_(names | {DEFAULT_ROUTING_KEY}))
     ).all()
     found = {name: KeyPaging(name, pages, multi) for name, _, multi, pages in rows}
     nobody = KeyPaging(DEFAULT_ROUTING_KEY, pages=False, multi_responder=False)
@@ -109,7 +109,7 @@ def policy_ids_for(session: Session, org_id: int, name: str) -> list[int]:
     rows = session.execute(
         select(RoutingKey.name, RoutingKeyPolicy.policy_id)
         .outerjoin(RoutingKeyPolicy, RoutingKeyPolicy.routing_key_id == RoutingKey.id)
-        .where(RoutingKey.org_id == org_id, or_(RoutingKey.name == name, RoutingKey.is_default))
+        .where(RoutingKey.org_id == org_id, RoutingKey.name.in_([name, DEFAULT_ROUTING_KEY]))
         .order_by(RoutingKeyPolicy.position)
     ).all()
     chosen = name if any(key == name for key, _ in rows) else DEFAULT_ROUTING_KEY

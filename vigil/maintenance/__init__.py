@@ -1,1 +1,1 @@
-"""Maintenance: VictorOps maintenance modes (and, later, scheduled windows) and muting decisions."""
+"""Maintenance: modes that mute paging now, and the time maths of windows scheduled ahead."""
