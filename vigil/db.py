@@ -1,13 +1,13 @@
 """Database engine, session factory and the declarative base shared by every domain package."""
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import DateTime, Engine, MetaData, Table, create_engine, event
+from sqlalchemy import DateTime, Engine, MetaData, Select, Table, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -59,6 +59,15 @@ def dialect_insert(session: Session, table: Table) -> Any:
     """An INSERT with the database's ON CONFLICT clauses (PostgreSQL's or SQLite's)."""
     dialect = session.get_bind().dialect.name
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+def ids_or_query(ids: Iterable[int] | Select[Any]) -> Collection[int] | Select[Any] | None:
+    """What an `IN` takes: the ids as a set, or the query that selects them; None when there are
+    no ids (nothing to look up)."""
+    if isinstance(ids, Select):
+        return ids
+    wanted = set(ids)
+    return wanted or None
 
 
 def is_retryable(error: BaseException) -> bool:

@@ -1,4 +1,4 @@
-"""The contract the paging engine calls: step_targets, policy_id_for_slug, policy_team."""
+"""The contract the paging engine calls: step_targets, policy_team."""
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -10,7 +10,7 @@ from tests.oncall.builders import person, policy, rotation, team, weekly
 from vigil import clock
 from vigil.notify.models import Webhook
 from vigil.oncall import overrides
-from vigil.oncall.escalation import StepTargets, policy_id_for_slug, policy_team, step_targets
+from vigil.oncall.escalation import StepTargets, policy_team, step_targets
 from vigil.oncall.who import on_call_users
 from vigil.orgs.service import NewOrganization
 
@@ -181,16 +181,6 @@ def test_on_call_users_of_a_rotation_apply_the_policys_substitutions_when_named(
     overrides.take_on_call(session, org_id, main, "ada", "cy", MONDAY)
     assert on_call_users(session, primary.id, MONDAY) == [people["ada"]]
     assert on_call_users(session, primary.id, MONDAY, policy_id=main.id) == [people["cy"]]
-
-
-def test_a_policy_is_found_by_its_slug_within_its_organization_only(
-    session: Session, org_id: int, people: dict[str, int], sessions: sessionmaker[Session]
-) -> None:
-    ops = team(session, org_id)
-    main = policy(session, org_id, ops, [("user", "ada")])
-    assert policy_id_for_slug(session, org_id, main.slug) == main.id
-    assert policy_id_for_slug(session, org_id + 10_000, main.slug) is None
-    assert policy_id_for_slug(session, org_id, "pol-nothing") is None
 
 
 def test_policy_team_names_the_team_and_the_policy(

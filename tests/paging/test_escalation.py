@@ -25,7 +25,7 @@ from vigil.engine.worker import Worker
 from vigil.incidents import flows
 from vigil.incidents.models import Incident, Transition
 from vigil.incidents.recipients import recipients_of
-from vigil.incidents.service import TargetRef
+from vigil.incidents.service import NewIncident, TargetRef, trigger
 from vigil.notify.dispatch import KIND as DELIVERY
 from vigil.notify.models import Delivery
 from vigil.orgs.service import NewOrganization
@@ -282,3 +282,17 @@ def test_a_page_to_a_person_carries_their_acknowledgement_link(ops: Ops) -> None
     notification = timer.payload["notification"]
     assert notification["ack_url"].rsplit("/", 1)[1] in token
     assert f"Acknowledge: {notification['ack_url']}" in notification["body"]
+
+
+def test_a_manual_incident_targeting_a_policy_pages_through_it(ops: Ops) -> None:
+    with transaction(ops.sessions) as session:
+        new = NewIncident(routing_key="default", entity_id="manual", entity_state="CRITICAL")
+        trigger(
+            session,
+            ops.org.org.id,
+            new,
+            clock.now(),
+            targets=[TargetRef("policy", ops.policy_slug)],
+        )
+    ops.worker.run_due()
+    assert ops.requested() == [("email", "ada@example.com")]

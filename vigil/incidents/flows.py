@@ -18,6 +18,7 @@ from vigil.incidents import service
 from vigil.incidents.models import Incident, Recipient, Target, Transition
 from vigil.incidents.recipients import recipients_of
 from vigil.incidents.service import TargetRef
+from vigil.oncall.models import EscalationPolicy
 from vigil.people.models import User
 from vigil.people.users import get_user
 
@@ -293,8 +294,6 @@ def _existing_usernames(session: Session, org_id: int, usernames: set[str]) -> s
 
 def _existing_policies(session: Session, org_id: int, slugs: set[str]) -> set[str]:
     """The slugs among `slugs` that name one of the organization's escalation policies."""
-    from vigil.oncall.models import EscalationPolicy
-
     if not slugs:
         return set()
     return set(

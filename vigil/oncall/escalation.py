@@ -1,6 +1,5 @@
 """What the paging engine asks of on-call: who an escalation policy's step pages at a moment.
 
-    policy_id_for_slug(session, org_id, slug) -> int | None
     step_targets(session, policy_id, step_index, at) -> StepTargets | None
     policy_team(session, policy_id) -> PolicyTeam | None
 
@@ -45,14 +44,6 @@ class PolicyTeam:
     team_name: str
     policy_slug: str
     policy_name: str
-
-
-def policy_id_for_slug(session: Session, org_id: int, slug: str) -> int | None:
-    return session.scalar(
-        select(EscalationPolicy.id).where(
-            EscalationPolicy.org_id == org_id, EscalationPolicy.slug == slug
-        )
-    )
 
 
 def policy_team(session: Session, policy_id: int) -> PolicyTeam | None:

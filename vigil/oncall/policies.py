@@ -5,7 +5,7 @@ webhook slug or an e-mail address); they are stored by key, exactly one target e
 """
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, Select, delete, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from vigil import clock
+from vigil.db import ids_or_query
 from vigil.errors import Conflict, Invalid, NotFound
 from vigil.identifiers import slug
 from vigil.notify.models import Webhook
@@ -208,13 +209,9 @@ def entries_of(
 ) -> dict[int, list[EscalationEntry]]:
     """The entries of steps (by id, or a query of them), in order, in one query."""
     found: dict[int, list[EscalationEntry]] = defaultdict(list)
-    ids: Collection[int] | Select[Any]
-    if isinstance(step_ids, Select):
-        ids = step_ids
-    else:
-        ids = set(step_ids)
-        if not ids:
-            return found
+    ids = ids_or_query(step_ids)
+    if ids is None:
+        return found
     for entry in session.scalars(
         select(EscalationEntry)
         .where(EscalationEntry.step_id.in_(ids))

@@ -11,6 +11,7 @@ from sqlalchemy import Select, delete, select
 from sqlalchemy.orm import Session
 
 from vigil import clock
+from vigil.db import ids_or_query
 from vigil.errors import Conflict, Invalid, NotFound
 from vigil.identifiers import slug
 from vigil.oncall.models import (
@@ -164,13 +165,9 @@ def load_plans(
 ) -> dict[int, RotationPlan]:
     """Rotations by id (a list, or a query of them) as plans for the shift arithmetic: three
     queries whatever their number."""
-    ids: Collection[int] | Select[Any]
-    if isinstance(rotation_ids, Select):
-        ids = rotation_ids
-    else:
-        ids = set(rotation_ids)
-        if not ids:
-            return {}
+    ids = ids_or_query(rotation_ids)
+    if ids is None:
+        return {}
     rotations = session.scalars(select(Rotation).where(Rotation.id.in_(ids))).all()
     shifts = _shifts_of(session, ids)
     members: dict[int, list[int]] = defaultdict(list)

@@ -6,7 +6,7 @@ wins over an earlier override.
 """
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from vigil.db import ids_or_query
 from vigil.oncall.models import OnCallTake, OverrideAssignment, ScheduledOverride
 
 
@@ -39,13 +40,9 @@ def substitutions(
     """Substitutions of each policy (by id, or a query of them) that overlap [start, end): two
     queries."""
     found: dict[int, list[Substitution]] = defaultdict(list)
-    ids: Collection[int] | Select[Any]
-    if isinstance(policy_ids, Select):
-        ids = policy_ids
-    else:
-        ids = set(policy_ids)
-        if not ids:
-            return found
+    ids = ids_or_query(policy_ids)
+    if ids is None:
+        return found
     assigned = session.execute(
         select(OverrideAssignment.policy_id, OverrideAssignment.user_id, ScheduledOverride)
         .join(ScheduledOverride, ScheduledOverride.id == OverrideAssignment.override_id)

@@ -26,7 +26,8 @@ from vigil.incidents.recipients import Paged, add_recipients, responder_acknowle
 from vigil.notify.dispatch import request_delivery
 from vigil.notify.message import Notification, ack_link, incident_notification
 from vigil.notify.models import Webhook
-from vigil.oncall.escalation import policy_id_for_slug, policy_team, step_targets
+from vigil.oncall.escalation import policy_team, step_targets
+from vigil.oncall.models import EscalationPolicy
 from vigil.paging.ack_links import link_token
 from vigil.paging.throttle import BUNDLE_TIMER, send_bundle, send_page
 from vigil.people.models import Team, User
@@ -197,13 +198,15 @@ def _targets(session: Session, incident: Incident) -> tuple[list[int], list[int]
     user_ids = session.scalars(
         select(User.id).where(User.org_id == incident.org_id, User.username.in_(usernames))
     ).all()
-    policy_ids = [
-        policy_id
-        for target in targets
-        if target.kind == "policy"
-        and (policy_id := policy_id_for_slug(session, incident.org_id, target.slug)) is not None
-    ]
-    return list(user_ids), policy_ids
+    slugs = [t.slug for t in targets if t.kind == "policy"]
+    by_slug = dict(
+        session.execute(
+            select(EscalationPolicy.slug, EscalationPolicy.id).where(
+                EscalationPolicy.org_id == incident.org_id, EscalationPolicy.slug.in_(slugs)
+            )
+        ).all()
+    )
+    return list(user_ids), [by_slug[slug] for slug in slugs if slug in by_slug]
 
 
 def _policy(session: Session, policy_id: int) -> list[Paged]:
