@@ -11,4 +11,6 @@ Benchmarks print figures; they are never tests and never assert timings.
 - `scenarios.py`: what is measured (groups `users`, `ingest`, `reporting`; `--scenarios ingest`);
   add a `Scenario` there for a new benchmark.
 - `report.py`: the final table.
+- `paging.py` (`python -m bench.paging`): alert to first e-mail, and `oncall/current`.
+- `windows.py` (`python -m bench.windows`): how late the engine starts and ends windows.
 """

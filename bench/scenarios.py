@@ -6,8 +6,9 @@ once per database just before the scenario (it may keep what it creates in `targ
 raise `Skip` when the scenario cannot run there), and append a `Scenario` to SCENARIOS.
 
 Groups: `users` (the people API), `ingest` (the alert REST endpoint: new entities open incidents,
-repeats join open ones, new entities on keys muted by 1,000 maintenance modes; also run with two
-server processes on PostgreSQL) and `reporting`
+repeats join open ones, new entities on keys muted by 1,000 maintenance modes, half of them
+opened by scheduled windows in progress with an exception rule; also run with two server
+processes on PostgreSQL) and `reporting`
 (`GET /api-reporting/v2/incidents` over a million stored incidents, seeded directly in the
 database by `bench.history`; runs last, after the other groups measured the small database).
 """
@@ -22,12 +23,15 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from bench.clients import Http
 from bench.history import HOSTS, ROUTING_KEYS, host_name, org_id_of, seed_history
 from bench.server import Server
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 SEED_USERS = 200
 OPEN_ENTITIES = 100  # the repeat scenario's alerts all join one of these open incidents
@@ -162,44 +166,85 @@ async def repeat_alert(http: Http, target: Target) -> int:
 
 
 async def mute_keys(http: Http, target: Target) -> None:
-    """Once per database: MUTED_KEYS routing keys, each muted by a maintenance mode of its own
-    (written through the domain service, past the API's limit of active modes)."""
+    """Once per database: MUTED_KEYS routing keys, each muted on its own: the first half by a
+    scheduled maintenance window in progress (with an exception rule no bench alert matches, so
+    the muting check reads and applies exceptions too), the rest by a plain maintenance mode.
+    Written through the domain services, past the API's limit of active modes."""
     if "muted_keys" in target.state:
         return
     await asyncio.to_thread(_mute_keys, target.server.database_url, target.server.org.api_id)
     target.state["muted_keys"] = [f"muted-{n}" for n in range(MUTED_KEYS)]
+    target.state["free_keys"] = [f"free-{n}" for n in range(MUTED_KEYS)]
+
+
+MUTING_WINDOWS = MUTED_KEYS // 2  # of the muted keys, those muted by a window (the rest: modes)
+MUTE_BATCH = 100  # muted keys made per transaction
+UNMATCHED_EXCEPTION = {"min_severity": "CRITICAL", "entity_prefix": "zzz-"}
+"""A window's exception rule: CRITICAL alerts on entities `zzz-...` still page (none are sent)."""
 
 
 def _mute_keys(database_url: str, api_id: str) -> None:
-    from vigil.alerts.routing_keys import create_routing_key
     from vigil.config import get_settings
     from vigil.db import make_engine, make_session_factory, transaction
-    from vigil.maintenance.modes import start_mode
 
     os.environ["VIGIL_MAINTENANCE_MODE_LIMIT"] = str(MUTED_KEYS + 10)
     get_settings.cache_clear()
     engine = make_engine(database_url)
-    with transaction(make_session_factory(engine)) as session:
-        org_id = org_id_of(engine, api_id)
-        for n in range(MUTED_KEYS):
-            create_routing_key(session, org_id, f"muted-{n}", [])
-            start_mode(
-                session,
-                org_id,
-                names=[f"muted-{n}"],
-                purpose="bench",
-                started_by="bench",
-                at=datetime.now(UTC),
-            )
+    sessions = make_session_factory(engine)
+    org_id = org_id_of(engine, api_id)
+    # Transactions of MUTE_BATCH keys: on SQLite the server's engine thread waits at most 10 s
+    # for the write lock, and 1,000 windows made and started take longer than that.
+    for low in range(0, MUTED_KEYS, MUTE_BATCH):
+        with transaction(sessions) as session:
+            for n in range(low, min(low + MUTE_BATCH, MUTED_KEYS)):
+                _mute_key(session, org_id, n)
     engine.dispose()
 
 
-async def muted_alert(http: Http, target: Target) -> int:
-    """A new entity on one of the muted keys: its incident opens muted and pages no one."""
-    n = next(_serial)
-    keys: list[str] = target.state["muted_keys"]
-    path = alert_path(target, keys[n % len(keys)])
-    return (await http.request("POST", path, alert_body(f"bench-{_RUN}-muted-{n}", n))).status
+def _mute_key(session: "Session", org_id: int, n: int) -> None:
+    """Routing key `muted-{n}`, muted by a window in progress or by a plain mode, and its
+    unmuted twin `free-{n}`."""
+    from vigil.alerts.routing_keys import create_routing_key
+    from vigil.maintenance.exceptions import PagingException
+    from vigil.maintenance.modes import start_mode
+    from vigil.maintenance.recurrence import Schedule
+    from vigil.maintenance.windows import WindowSpec, create_window, start_window
+
+    name, now = f"muted-{n}", datetime.now(UTC)
+    create_routing_key(session, org_id, name, [])
+    create_routing_key(session, org_id, f"free-{n}", [])
+    if n >= MUTING_WINDOWS:
+        start_mode(session, org_id, names=[name], purpose="bench", started_by="bench", at=now)
+        return
+    spec = WindowSpec(  # planned from this second on for a day, and started at once
+        title=f"Bench maintenance {n}",
+        schedule=Schedule(
+            start=now.replace(tzinfo=None, microsecond=0), zone="UTC", duration=timedelta(days=1)
+        ),
+        routing_keys=[name],
+        exceptions=[PagingException.from_json(UNMATCHED_EXCEPTION)],
+    )
+    key = create_window(session, org_id, spec, actor="bench", at=now).window.key
+    start_window(session, org_id, key, actor="bench", at=now)
+
+
+def _alert_on(keys_of: str) -> RequestFn:
+    async def alert(http: Http, target: Target) -> int:
+        n = next(_serial)
+        keys: list[str] = target.state[keys_of]
+        path = alert_path(target, keys[n % len(keys)])
+        return (
+            await http.request("POST", path, alert_body(f"bench-{_RUN}-{keys_of}-{n}", n))
+        ).status
+
+    return alert
+
+
+muted_alert = _alert_on("muted_keys")
+"""A new entity on one of the muted keys, in turn: its incident opens muted and pages no one."""
+beside_muted_alert = _alert_on("free_keys")
+"""The same on their unmuted twins: the keys are as many and as spread (a batch on one key
+writes one spot of the incidents' index, a batch on 16 keys 16 spots), only muting differs."""
 
 
 # --- Reporting: GET /api-reporting/v2/incidents over a million incidents ---------------------
@@ -295,7 +340,7 @@ SCENARIOS = [
     Scenario(
         "ingest-beside-muted",
         f"POST alert, new entity, unmuted ({MUTED_KEYS} modes)",
-        new_entity_alert,
+        beside_muted_alert,
         setup=mute_keys,
         group="ingest",
         servers=(1, 2),

@@ -17,3 +17,7 @@ class Conflict(DomainError):
 
 class Invalid(DomainError):
     """The request is well-formed but its values are not acceptable."""
+
+
+class WrongState(Conflict):
+    """The thing is not in a state that allows this (ending a window not started): 409."""

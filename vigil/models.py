@@ -4,7 +4,16 @@ from vigil.alerts.models import Alert, RoutingKey, RoutingKeyPolicy
 from vigil.db import Base
 from vigil.engine.models import Timer
 from vigil.incidents.models import Incident, IncidentCounter, Recipient, Target, Transition
-from vigil.maintenance.models import MaintenanceMode, MaintenanceModeKey
+from vigil.maintenance.models import (
+    MaintenanceCalendarFeed,
+    MaintenanceMode,
+    MaintenanceModeKey,
+    MaintenanceOccurrence,
+    MaintenanceWindow,
+    MaintenanceWindowEvent,
+    MaintenanceWindowKey,
+    MaintenanceWindowRecipient,
+)
 from vigil.notify.models import Delivery, Webhook
 from vigil.oncall.models import (
     CalendarFeed,
@@ -37,8 +46,14 @@ __all__ = [
     "EscalationStep",
     "Incident",
     "IncidentCounter",
+    "MaintenanceCalendarFeed",
     "MaintenanceMode",
     "MaintenanceModeKey",
+    "MaintenanceOccurrence",
+    "MaintenanceWindow",
+    "MaintenanceWindowEvent",
+    "MaintenanceWindowKey",
+    "MaintenanceWindowRecipient",
     "OnCallTake",
     "Organization",
     "OverrideAssignment",

@@ -33,6 +33,7 @@ def test_a_webhook_posts_the_notification_as_json(http_server: HttpServer) -> No
         "body": "Incident #7: Disk 95% full on db-1\n\nentity: disk-space",
         "incidentNumber": 7,
         "ackUrl": "https://vigil.example.com/incidents/7/ack",
+        "data": None,
         "timestamp": int(T0.timestamp()),
     }
 

@@ -21,7 +21,7 @@ from vigil.errors import Invalid
 from vigil.identifiers import new_uuid
 from vigil.incidents import service as incidents
 from vigil.incidents.service import NewIncident
-from vigil.maintenance.muting import muted_routing_keys
+from vigil.maintenance.muting import mutings
 from vigil.orgs.service import organization_for_rest_key
 
 MESSAGE_TYPES = frozenset({"CRITICAL", "WARNING", "INFO", "ACKNOWLEDGEMENT", "RECOVERY"})
@@ -89,7 +89,8 @@ class ParsedAlert:
             monitoring_tool=self.monitoring_tool,
             is_multi_responder=paging.multi_responder,
             pages=paging.pages,
-            muted=paging.muted,
+            muted=paging.muting is not None
+            and paging.muting.mutes(self.message_type, self.entity_id),
         )
 
     def joined(self) -> incidents.Joined:
@@ -191,8 +192,8 @@ def opening_on(
     """How incidents opened on these routing keys page at `at`, maintenance included: a muted
     incident is opened and recorded, and pages no one. Two queries."""
     paging = paging_of(session, org_id, names)
-    muted = muted_routing_keys(session, org_id, {p.key for p in paging.values()}, at)
-    return {name: replace(p, muted=p.key in muted) for name, p in paging.items()}
+    muted = mutings(session, org_id, {p.key for p in paging.values()}, at)
+    return {name: replace(p, muting=muted.get(p.key)) for name, p in paging.items()}
 
 
 def store_alerts(session: Session, rows: Sequence[dict[str, Any]]) -> None:

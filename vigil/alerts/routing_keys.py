@@ -16,6 +16,7 @@ from vigil.alerts.models import RoutingKey, RoutingKeyPolicy
 from vigil.errors import Conflict, Invalid
 from vigil.incidents.flows import target_problems
 from vigil.incidents.service import TargetRef
+from vigil.maintenance.exceptions import Muting
 from vigil.oncall.models import EscalationPolicy
 from vigil.people.models import Team
 
@@ -79,12 +80,13 @@ class KeyPaging:
     """What an incident opened on a routing key pages: anyone at all (the key, or the default
     key standing in for an unknown one, targets a policy), and whether each paged person must
     acknowledge for themselves (multi-responder). `key` is the routing key that decides: the
-    name itself, or the default key's. `muted`: a maintenance mode covers that key."""
+    name itself, or the default key's. `muting`: the maintenance modes covering that key, if
+    any (they mute an alert unless their exceptions let it page)."""
 
     key: str
     pages: bool
     multi_responder: bool
-    muted: bool = False
+    muting: Muting | None = None
 
 
 def paging_of(session: Session, org_id: int, names: set[str]) -> dict[str, KeyPaging]:

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from vigil.api import feeds, ops
 from vigil.api.body_limit import BodyLimit
 from vigil.api.errors import install_error_handlers
+from vigil.api.native import maintenance_calendar, maintenance_windows
 from vigil.api.observability import RequestTelemetry
 from vigil.api.responses import FastJSONResponse
 from vigil.api.shortcut import Shortcut
@@ -80,6 +81,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         overrides,
         oncall_log,
         feeds,
+        maintenance_calendar,
+        maintenance_windows,
     ):
         app.include_router(module.router)
     return app

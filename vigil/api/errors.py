@@ -11,11 +11,24 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from vigil.api.responses import json_error
-from vigil.errors import Conflict, DomainError, Invalid, NotFound
+from vigil.errors import Conflict, DomainError, Invalid, NotFound, WrongState
 
 log = logging.getLogger("vigil.api")
 
-STATUS_BY_ERROR: dict[type[DomainError], int] = {NotFound: 404, Conflict: 422, Invalid: 400}
+STATUS_BY_ERROR: dict[type[DomainError], int] = {
+    NotFound: 404,
+    Conflict: 422,
+    WrongState: 409,
+    Invalid: 400,
+}
+
+
+def status_of(error: DomainError) -> int:
+    """The status of the nearest mapped class: a Conflict subclass answers as a Conflict."""
+    for kind in type(error).__mro__:
+        if kind in STATUS_BY_ERROR:
+            return STATUS_BY_ERROR[kind]
+    return 400
 
 
 def describe_validation_errors(errors: Sequence[Any]) -> str:
@@ -36,7 +49,7 @@ def describe_validation_errors(errors: Sequence[Any]) -> str:
 def install_error_handlers(app: FastAPI) -> None:
     async def domain_error(_: Request, error: Exception) -> Response:
         assert isinstance(error, DomainError)
-        return json_error(STATUS_BY_ERROR.get(type(error), 400), error.message)
+        return json_error(status_of(error), error.message)
 
     async def validation_error(_: Request, error: Exception) -> Response:
         assert isinstance(error, RequestValidationError)

@@ -7,10 +7,11 @@ Each feature that schedules timers (paging steps, deliveries, maintenance window
 from sqlalchemy.orm import Session, sessionmaker
 
 from vigil.engine.worker import Handler, Worker
+from vigil.maintenance.automation import HANDLERS as MAINTENANCE_HANDLERS
 from vigil.notify.dispatch import HANDLERS as DELIVERY_HANDLERS
 from vigil.paging.escalation import HANDLERS as PAGING_HANDLERS
 
-HANDLERS: dict[str, Handler] = {**PAGING_HANDLERS, **DELIVERY_HANDLERS}
+HANDLERS: dict[str, Handler] = {**PAGING_HANDLERS, **DELIVERY_HANDLERS, **MAINTENANCE_HANDLERS}
 
 
 def build_worker(sessions: sessionmaker[Session]) -> Worker:

@@ -12,6 +12,7 @@ The on-call users are e-mailed when a mode starts and when it ends.
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Select, and_, or_, select, update
 from sqlalchemy.orm import Session
@@ -99,12 +100,17 @@ def start_mode(
     at: datetime,
     end_behavior: str = "repage",
     window_id: int | None = None,
+    exceptions: list[dict[str, Any]] | None = None,
+    notify_on_call: bool = True,
 ) -> MaintenanceMode:
     """Mute routing keys `names` (every key when empty: a global mode) from `at` on.
 
     Raises Invalid for an unknown routing key or end behaviour, GlobalModeActive when `names`
     is empty and a global mode is already active, ModeLimitReached when the organization has
-    `maintenance_mode_limit` active modes. E-mails the on-call users.
+    `maintenance_mode_limit` active modes (modes opened by windows, `window_id`, are exempt
+    from these three). E-mails the on-call users unless `notify_on_call`
+    is False (a window tells its own recipients). `exceptions`: stored rules of alerts that
+    still page (`vigil.maintenance.exceptions`).
     """
     if end_behavior not in END_BEHAVIORS:
         raise Invalid(
@@ -113,19 +119,8 @@ def start_mode(
     if len(purpose) > MAX_PURPOSE_CHARS:
         raise Invalid(f"The purpose is longer than {MAX_PURPOSE_CHARS} characters")
     wanted = list(dict.fromkeys(name.strip() for name in names))
-    _check_known(session, org_id, wanted)
-    active = session.scalars(
-        select(MaintenanceMode.is_global).where(
-            MaintenanceMode.org_id == org_id, MaintenanceMode.ended_at.is_(None)
-        )
-    ).all()
-    if not wanted and any(active):
-        raise GlobalModeActive("A global maintenance mode is already active")
-    limit = get_settings().maintenance_mode_limit
-    if len(active) >= limit:
-        raise ModeLimitReached(
-            f"The limit of {limit} active maintenance modes is reached; end one first"
-        )
+    if window_id is None:
+        _check_allowed(session, org_id, wanted)
     mode = MaintenanceMode(
         org_id=org_id,
         instance_id=new_instance_id(),
@@ -135,10 +130,13 @@ def start_mode(
         started_at=at,
         end_behavior=end_behavior,
         window_id=window_id,
+        exceptions=exceptions,
     )
     session.add(mode)
     session.flush()
     session.add_all(MaintenanceModeKey(org_id=org_id, mode_id=mode.id, name=n) for n in wanted)
+    if not notify_on_call:
+        return mode
     scope = "all routing keys" if not wanted else "routing keys " + ", ".join(wanted)
     _tell_on_call(
         session,
@@ -154,12 +152,41 @@ def start_mode(
     return mode
 
 
+def _check_allowed(session: Session, org_id: int, wanted: Sequence[str]) -> None:
+    """VictorOps' rules for modes started by hand: known keys, one global mode, a limit. A
+    window's mode is exempt: the window was checked when made, and a start on schedule must not
+    fail because of what people started meanwhile."""
+    check_known_keys(session, org_id, wanted)
+    active = session.scalars(
+        select(MaintenanceMode.is_global).where(
+            MaintenanceMode.org_id == org_id,
+            MaintenanceMode.ended_at.is_(None),
+            MaintenanceMode.window_id.is_(None),
+        )
+    ).all()
+    if not wanted and any(active):
+        raise GlobalModeActive("A global maintenance mode is already active")
+    limit = get_settings().maintenance_mode_limit
+    if len(active) >= limit:
+        raise ModeLimitReached(
+            f"The limit of {limit} active maintenance modes is reached; end one first"
+        )
+
+
 def end_mode(
-    session: Session, org_id: int, instance_id: str, *, ended_by: str, at: datetime
+    session: Session,
+    org_id: int,
+    instance_id: str,
+    *,
+    ended_by: str,
+    at: datetime,
+    notify_on_call: bool = True,
 ) -> MaintenanceMode:
     """End an active mode at `at` and act on the incidents it left muted (see the module).
 
-    Raises NotFound when no active mode has this instance id. E-mails the on-call users.
+    Raises NotFound when no active mode has this instance id. E-mails the on-call users (with
+    the digest, if that is the end behaviour) unless `notify_on_call` is False (a window tells
+    its own recipients, digest included).
     """
     mode = session.scalars(
         select(MaintenanceMode).where(
@@ -197,6 +224,8 @@ def end_mode(
         if fired:
             lines += ["", "Incidents opened muted during maintenance (not paged):"]
             lines += [f"  #{i.number} [{i.routing_key}] {i.phase}: {_summary(i)}" for i in fired]
+    if not notify_on_call:
+        return mode
     scope = "all routing keys" if mode.is_global else "routing keys " + ", ".join(names)
     _tell_on_call(
         session,
@@ -260,7 +289,7 @@ def _deciding_keys(session: Session, org_id: int, names: set[str]) -> dict[str, 
     return {name: name if name in known else DEFAULT_ROUTING_KEY for name in names}
 
 
-def _check_known(session: Session, org_id: int, names: Sequence[str]) -> None:
+def check_known_keys(session: Session, org_id: int, names: Sequence[str]) -> None:
     asked = [name for name in names if name != DEFAULT_ROUTING_KEY]
     if not asked:
         return

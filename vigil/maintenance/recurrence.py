@@ -52,6 +52,7 @@ from vigil.errors import Invalid
 __all__ = [
     "Occurrence",
     "Schedule",
+    "next_after",
     "next_occurrence",
     "occurrence_at",
     "occurrences",
@@ -310,6 +311,16 @@ def next_occurrence(schedule: Schedule, at: datetime) -> Occurrence | None:
     _require_aware(at, "at")
     for occurrence in _expand(schedule):
         if occurrence.end > at:
+            return occurrence
+    return None
+
+
+def next_after(schedule: Schedule, index: int, at: datetime) -> Occurrence | None:
+    """The first occurrence numbered above `index` that ends after `at`, or None when over
+    (what follows an occurrence that finished, skipping those already past)."""
+    _require_aware(at, "at")
+    for occurrence in _expand(schedule):
+        if occurrence.index > index and occurrence.end > at:
             return occurrence
     return None
 

@@ -17,7 +17,8 @@ class Notification:
 
     `kind` is "incident" (one incident pages), "bundle" (several incidents in one message) or
     "maintenance" (a maintenance window starts or ends). `ack_url`, when given, is where the
-    recipient acknowledges (only pages to a person have one).
+    recipient acknowledges (only pages to a person have one). `data`: the facts behind the
+    text for machines (webhooks send it as is), such as a window's id, status and times.
     """
 
     subject: str
@@ -25,6 +26,7 @@ class Notification:
     incident_number: int | None = None
     ack_url: str | None = None
     kind: str = "incident"
+    data: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -44,6 +46,7 @@ class Notification:
             incident_number=int(number) if number is not None else None,
             ack_url=payload.get("ack_url"),
             kind=str(payload.get("kind", "incident")),
+            data=payload.get("data"),
         )
 
 

@@ -59,6 +59,7 @@ def payload(notification: Notification, delivery_id: str | None, timestamp: int)
         "body": notification.body,
         "incidentNumber": notification.incident_number,
         "ackUrl": notification.ack_url,
+        "data": notification.data,
         "timestamp": timestamp,
     }
 

@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.conftest import QueryCounter
 from tests.helpers import add_user, mark_paged
+from vigil import clock
 from vigil.alerts.models import Alert
-from vigil.api.victorops import incident_wire, wire
+from vigil.api.victorops import incident_wire
 from vigil.config import Settings
 from vigil.db import transaction
 from vigil.incidents import service
@@ -647,7 +648,7 @@ def test_an_offset_past_the_end_costs_no_page_statement(
     ],
 )
 def test_times_are_written_as_the_other_wire_shapes_write_them(moment: datetime) -> None:
-    assert incident_wire.rfc3339(moment) == wire.rfc3339(moment)
+    assert incident_wire.rfc3339(moment) == clock.rfc3339(moment)
 
 
 def test_on_sqlite_a_host_filter_walks_the_host_index_even_without_statistics(

@@ -54,7 +54,7 @@ def transition_name(stored: str, vocabulary: Vocabulary = "public") -> str:
 
 
 def rfc3339(moment: datetime) -> str:
-    """`wire.rfc3339` (RFC 3339 in UTC to the second: 2020-03-24T19:30:34Z), twice as fast.
+    """`vigil.clock.rfc3339` (RFC 3339 in UTC to the second: 2020-03-24T19:30:34Z), twice as fast.
 
     A page of reports formats about seven times per incident: `isoformat` instead of
     `strftime`, and no conversion when the time is already in UTC (as stored times are).

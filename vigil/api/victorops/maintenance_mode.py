@@ -15,7 +15,7 @@ from vigil import clock
 from vigil.api.deps import DbSession, TransactionalRoute
 from vigil.api.victorops.auth import Caller
 from vigil.api.victorops.wire import V1
-from vigil.maintenance import modes
+from vigil.maintenance import modes, windows
 from vigil.maintenance.models import MaintenanceMode
 
 router = APIRouter(tags=["Maintenance mode"], route_class=TransactionalRoute)
@@ -112,5 +112,5 @@ def end(
     caller: Caller, session: DbSession, instance_id: str, body: EndIn | None = None
 ) -> dict[str, Any]:
     ended_by = body.userName if body is not None and body.userName else API_USER
-    modes.end_mode(session, caller.org_id, instance_id, ended_by=ended_by, at=clock.now())
+    windows.end_mode_or_window(session, caller.org_id, instance_id, actor=ended_by, at=clock.now())
     return state_json(session, caller.org_id)

@@ -21,7 +21,8 @@ from vigil.api.victorops.oncall_wire import (
     username_json,
     with_offset,
 )
-from vigil.api.victorops.wire import V1, rfc3339
+from vigil.api.victorops.wire import V1
+from vigil.clock import rfc3339
 from vigil.oncall import overrides, policies, schedules
 from vigil.oncall.schedules import PolicySchedule, ScheduleEntry, TeamSchedule
 from vigil.people import teams, users

@@ -9,7 +9,7 @@ from vigil import clock
 from vigil.api.deps import DbSession, TransactionalRoute
 from vigil.api.victorops.auth import Caller
 from vigil.api.victorops.oncall_wire import millis, policy_ref
-from vigil.api.victorops.wire import rfc3339
+from vigil.clock import rfc3339
 from vigil.oncall import log
 from vigil.people import teams, users
 

@@ -4,7 +4,8 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from vigil.api.victorops.wire import V1, rfc3339
+from vigil.api.victorops.wire import V1
+from vigil.clock import rfc3339
 from vigil.oncall.models import EscalationPolicy
 from vigil.oncall.overrides import AssignmentView, OverrideView
 from vigil.oncall.policies import EntryView, PolicyView

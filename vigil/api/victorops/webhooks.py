@@ -11,7 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from vigil.api.deps import DbSession, TransactionalRoute
 from vigil.api.victorops.auth import Caller
-from vigil.api.victorops.wire import V1, rfc3339
+from vigil.api.victorops.wire import V1
+from vigil.clock import rfc3339
 from vigil.notify import webhooks
 from vigil.notify.models import Webhook
 

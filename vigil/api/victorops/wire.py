@@ -1,16 +1,11 @@
 """The VictorOps JSON shapes of people: what real clients decode, field by field."""
 
-from datetime import UTC, datetime
 from typing import Any
 
+from vigil.clock import rfc3339
 from vigil.people.models import ContactMethod, Team, User
 
 V1 = "/api-public/v1"
-
-
-def rfc3339(moment: datetime) -> str:
-    """RFC 3339 in UTC with second precision, as Go clients decode it: 2020-03-24T19:30:34Z."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def user_url(user: User) -> str:
