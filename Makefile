@@ -27,9 +27,12 @@ lint: $(VENV)/.test-deps
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy vigil tests bench
 
-# pytest against SQLite, then against a throw-away PostgreSQL cluster on 127.0.0.1.
+# pytest against SQLite, then against a throw-away PostgreSQL cluster on 127.0.0.1; the status
+# page's browser tests drive Debian's chromium (installed when missing).
 test: lint
+	export VIGIL_CHROMIUM=$$(scripts/ensure-chromium) && \
 	VIGIL_TEST_DATABASE_URL=sqlite $(BIN)/pytest -q -p no:cacheprovider
+	export VIGIL_CHROMIUM=$$(scripts/ensure-chromium) && \
 	scripts/with-postgres $(BIN)/pytest -q -p no:cacheprovider
 
 bench: $(VENV)/.test-deps

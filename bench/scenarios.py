@@ -319,6 +319,25 @@ def _reporting(query: Callable[[int], dict[str, Any]], pages: int) -> RequestFn:
     return request
 
 
+# --- The public status page: 50 components, 1,000 past windows ---------------------------------
+
+
+async def seed_status_page(http: Http, target: Target) -> None:
+    """Once per database: the page, its components and its maintenance history."""
+    if "status_page" in target.state:
+        return
+    from bench.statuspage import seed_status_page as seed
+
+    server = target.server
+    target.state["status_page"] = await asyncio.to_thread(
+        seed, server.database_url, server.org.api_id
+    )
+
+
+async def status_page(http: Http, target: Target) -> int:
+    return (await http.request("GET", f"/status/{target.state['status_page']}")).status
+
+
 SCENARIOS = [
     Scenario("list-users", "GET /api-public/v1/user", list_users),
     Scenario("create-user", "POST /api-public/v1/user", create_user),
@@ -352,6 +371,13 @@ SCENARIOS = [
         setup=mute_keys,
         group="ingest",
         servers=(1, 2),
+    ),
+    Scenario(
+        "status-page",
+        "GET /status/{page} (50 components, 1000 past windows)",
+        status_page,
+        setup=seed_status_page,
+        group="statuspage",
     ),
     Scenario(
         "reporting-recent",

@@ -11,13 +11,14 @@ import typer
 import uvicorn
 from sqlalchemy.orm import Session, sessionmaker
 
-from vigil import logs
+from vigil import clock, logs
 from vigil.config import get_settings
 from vigil.db import is_sqlite, make_engine, make_session_factory, transaction
 from vigil.errors import DomainError
 from vigil.migrations import upgrade
 from vigil.orgs import service as orgs
 from vigil.orgs.models import Organization
+from vigil.statuspages import pages as statuspages
 
 app = typer.Typer(
     help="Vigil: on-call, incidents and maintenance.",
@@ -30,6 +31,8 @@ apikey_app = typer.Typer(help="API keys of an organization.", no_args_is_help=Tr
 app.add_typer(db_app, name="db")
 app.add_typer(org_app, name="org")
 app.add_typer(apikey_app, name="apikey")
+page_app = typer.Typer(help="Status pages.", no_args_is_help=True)
+app.add_typer(page_app, name="page")
 
 OrgOption = Annotated[
     str | None, typer.Option("--org", help="The organization's API id (optional if only one)")
@@ -146,6 +149,35 @@ def apikey_revoke(key_id: int, org: OrgOption = None) -> None:
         except DomainError as error:
             _fail(error.message)
     typer.echo(f"key {key_id} revoked")
+
+
+@page_app.command("create")
+def page_create(
+    name: str,
+    subdomain: Annotated[str, typer.Option(help="Served at /status/SUBDOMAIN")],
+    org: OrgOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Create a status page; prints its id (the Instatus page id) and its public URL."""
+    settings = get_settings()
+    with transaction(_sessions()) as session:
+        organization = _organization(session, org)
+        try:
+            page = statuspages.create_page(
+                session,
+                organization.id,
+                statuspages.PageFields(name=name, subdomain=subdomain),
+                at=clock.now(),
+            )
+        except DomainError as error:
+            _fail(error.message)
+        document = {
+            "id": page.key,
+            "name": page.name,
+            "subdomain": page.subdomain,
+            "url": f"{settings.base_url.rstrip('/')}/status/{page.subdomain}",
+        }
+    typer.echo(json.dumps(document) if as_json else f"page {document['id']}: {document['url']}")
 
 
 @app.command()

@@ -30,6 +30,17 @@ from vigil.oncall.models import (
 from vigil.orgs.models import ApiKey, Organization
 from vigil.paging.models import AckLink, ContactThrottle
 from vigil.people.models import ContactMethod, PagingRule, PagingStep, Team, TeamMembership, User
+from vigil.statuspages.models import (
+    Component,
+    ComponentGroup,
+    StatusIncident,
+    StatusIncidentComponent,
+    StatusIncidentUpdate,
+    StatusPage,
+    Subscriber,
+    WindowComponent,
+    WindowPublication,
+)
 
 metadata = Base.metadata
 
@@ -38,6 +49,8 @@ __all__ = [
     "Alert",
     "ApiKey",
     "CalendarFeed",
+    "Component",
+    "ComponentGroup",
     "ContactMethod",
     "ContactThrottle",
     "Delivery",
@@ -66,6 +79,11 @@ __all__ = [
     "RoutingKey",
     "RoutingKeyPolicy",
     "ScheduledOverride",
+    "StatusIncident",
+    "StatusIncidentComponent",
+    "StatusIncidentUpdate",
+    "StatusPage",
+    "Subscriber",
     "Target",
     "Team",
     "TeamMembership",
@@ -73,5 +91,7 @@ __all__ = [
     "Transition",
     "User",
     "Webhook",
+    "WindowComponent",
+    "WindowPublication",
     "metadata",
 ]

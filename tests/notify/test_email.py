@@ -47,6 +47,19 @@ def test_a_notification_about_no_incident_has_no_ack_link(smtp_server: SmtpServe
     assert message["X-Vigil-Incident"] is None
 
 
+def test_a_subscriber_message_carries_one_click_unsubscribe(smtp_server: SmtpServer) -> None:
+    link = "https://status.example.com/status/acme/subscription/t0k3n/unsubscribe"
+    send(smtp_server, Notification("Maintenance", "db", kind="status", unsubscribe_url=link))
+    message = smtp_server.received[0].message
+    assert str(message["List-Unsubscribe"]).strip() == f"<{link}>"  # folded: it is long
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
+def test_other_messages_have_no_unsubscribe_header(smtp_server: SmtpServer) -> None:
+    send(smtp_server, page(7))
+    assert smtp_server.received[0].message["List-Unsubscribe"] is None
+
+
 def test_a_multiline_subject_is_sent_on_one_line(smtp_server: SmtpServer) -> None:
     send(smtp_server, page(subject="Disk full\r\nBcc: everyone@example.com"))
     message = smtp_server.received[0].message

@@ -10,6 +10,12 @@ from fastapi import FastAPI
 from vigil.api import feeds, ops
 from vigil.api.body_limit import BodyLimit
 from vigil.api.errors import install_error_handlers
+from vigil.api.incipulse import incidents as incipulse_incidents
+from vigil.api.incipulse import maintenance as incipulse_maintenance
+from vigil.api.instatus import components as instatus_components
+from vigil.api.instatus import incidents as instatus_incidents
+from vigil.api.instatus import maintenances as instatus_maintenances
+from vigil.api.instatus import pages as instatus_pages
 from vigil.api.native import maintenance_calendar, maintenance_windows
 from vigil.api.observability import RequestTelemetry
 from vigil.api.responses import FastJSONResponse
@@ -37,7 +43,7 @@ from vigil.config import Settings, get_settings
 from vigil.db import is_sqlite, make_engine, make_session_factory
 from vigil.engine.handlers import build_worker
 from vigil.heap import settle_heap
-from vigil.web import ack
+from vigil.web import ack, status_feeds, status_page, status_subscriptions
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -62,6 +68,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestTelemetry)
     app.include_router(ops.router)
     app.include_router(ack.router)
+    app.include_router(status_page.router)
+    app.include_router(status_feeds.router)
+    app.include_router(status_subscriptions.router)
     # Fixed paths before parameterised ones: /policies/types/* must not match /policies/{policy}.
     for module in (
         paging_values,
@@ -83,6 +92,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         feeds,
         maintenance_calendar,
         maintenance_windows,
+        instatus_pages,
+        instatus_components,
+        instatus_maintenances,
+        instatus_incidents,
+        incipulse_maintenance,  # /api/maintenance/status before Prod Manager's /api/maintenance/{id}
+        incipulse_incidents,
     ):
         app.include_router(module.router)
     return app

@@ -1,7 +1,7 @@
 """Every error leaves as JSON with a message saying what is wrong, never as an HTML page or a 500 trace."""
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -21,6 +21,27 @@ STATUS_BY_ERROR: dict[type[DomainError], int] = {
     WrongState: 409,
     Invalid: 400,
 }
+
+
+ErrorFormatter = Callable[[int, str], Response]
+"""Turns a status and a message into a dialect's own error body."""
+
+ERROR_FORMATS: dict[str, ErrorFormatter] = {}
+"""Path prefix -> formatter, for dialects whose errors have their own shape (Instatus under
+`/v1/`); any other path answers `{"error": message}`."""
+
+
+def register_error_format(prefix: str, formatter: ErrorFormatter) -> None:
+    """Every error under `prefix` (validation, domain, HTTP, conflicts, 500) leaves through
+    `formatter`."""
+    ERROR_FORMATS[prefix] = formatter
+
+
+def error_response(request: Request, status: int, message: str) -> Response:
+    for prefix, formatter in ERROR_FORMATS.items():
+        if request.url.path.startswith(prefix):
+            return formatter(status, message)
+    return json_error(status, message)
 
 
 def status_of(error: DomainError) -> int:
@@ -47,30 +68,32 @@ def describe_validation_errors(errors: Sequence[Any]) -> str:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    async def domain_error(_: Request, error: Exception) -> Response:
+    async def domain_error(request: Request, error: Exception) -> Response:
         assert isinstance(error, DomainError)
-        return json_error(status_of(error), error.message)
+        return error_response(request, status_of(error), error.message)
 
-    async def validation_error(_: Request, error: Exception) -> Response:
+    async def validation_error(request: Request, error: Exception) -> Response:
         assert isinstance(error, RequestValidationError)
         if any(e.get("loc", ("",))[0] == "path" for e in error.errors()):
-            return json_error(404, "Not Found")
-        return json_error(400, describe_validation_errors(error.errors()))
+            return error_response(request, 404, "Not Found")
+        return error_response(request, 400, describe_validation_errors(error.errors()))
 
-    async def http_error(_: Request, error: Exception) -> Response:
+    async def http_error(request: Request, error: Exception) -> Response:
         assert isinstance(error, HTTPException)
-        response = json_error(error.status_code, str(error.detail))
+        response = error_response(request, error.status_code, str(error.detail))
         if error.headers:
             response.headers.update(error.headers)
         return response
 
-    async def integrity_error(_: Request, error: Exception) -> Response:
+    async def integrity_error(request: Request, error: Exception) -> Response:
         log.info("integrity error turned into 409", extra={"error": str(error)})
-        return json_error(409, "The change conflicts with data stored meanwhile; retry it")
+        return error_response(
+            request, 409, "The change conflicts with data stored meanwhile; retry it"
+        )
 
-    async def unexpected_error(_: Request, error: Exception) -> Response:
+    async def unexpected_error(request: Request, error: Exception) -> Response:
         log.exception("unexpected error", exc_info=error)
-        return json_error(500, "Internal error; it has been logged")
+        return error_response(request, 500, "Internal error; it has been logged")
 
     for error_type in STATUS_BY_ERROR:
         app.add_exception_handler(error_type, domain_error)

@@ -10,8 +10,14 @@ from vigil.engine.worker import Handler, Worker
 from vigil.maintenance.automation import HANDLERS as MAINTENANCE_HANDLERS
 from vigil.notify.dispatch import HANDLERS as DELIVERY_HANDLERS
 from vigil.paging.escalation import HANDLERS as PAGING_HANDLERS
+from vigil.statuspages.subscribers import HANDLERS as STATUS_PAGE_HANDLERS
 
-HANDLERS: dict[str, Handler] = {**PAGING_HANDLERS, **DELIVERY_HANDLERS, **MAINTENANCE_HANDLERS}
+HANDLERS: dict[str, Handler] = {
+    **PAGING_HANDLERS,
+    **DELIVERY_HANDLERS,
+    **MAINTENANCE_HANDLERS,
+    **STATUS_PAGE_HANDLERS,
+}
 
 
 def build_worker(sessions: sessionmaker[Session]) -> Worker:

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     text,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -104,6 +105,9 @@ class MaintenanceWindow(Base):
     title: Mapped[str] = mapped_column(String(300))
     description: Mapped[str] = mapped_column(Text, default="")
     is_global: Mapped[bool] = mapped_column(Boolean)
+    mutes_paging: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    """False for a window that only shows on status pages: it names no routing key and opens
+    no maintenance mode."""
     zone: Mapped[str] = mapped_column(String(64))
     start_local: Mapped[datetime] = mapped_column(DateTime())
     """The planned start as wall-clock time in `zone` (the first occurrence's, for a series)."""

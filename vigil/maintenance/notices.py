@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from vigil.clock import rfc3339
+from vigil.engine import timers
 from vigil.maintenance.models import (
     MaintenanceMode,
     MaintenanceModeKey,
@@ -40,6 +41,11 @@ _HEADLINES = {
 }
 
 
+PAGE_EVENT = "statuspages.window_event"
+"""The timer that tells status pages of a window's event (`vigil.statuspages.subscribers`)."""
+PUBLIC_EVENTS = ("created", "reminder", "started", "ended", "rescheduled", "canceled")
+
+
 def announce(
     session: Session,
     window: MaintenanceWindow,
@@ -49,10 +55,14 @@ def announce(
     *,
     note: str | None = None,
 ) -> int:
-    """Ask for one delivery per recipient address; returns how many. Nothing when the window
-    has no recipients."""
+    """Ask for one delivery per recipient address; returns how many (nothing when the window
+    has no recipients). The status pages the window shows on hear of public events through a
+    timer."""
     if event not in EVENTS:
         raise ValueError(f"unknown maintenance event {event!r}")
+    if event in PUBLIC_EVENTS:
+        payload = {"occurrence_id": occurrence.id, "event": event, "note": note}
+        timers.schedule(session, window.org_id, PAGE_EVENT, at, payload)
     rows = session.execute(
         select(MaintenanceWindowRecipient, User, Webhook)
         .outerjoin(User, User.id == MaintenanceWindowRecipient.user_id)
@@ -115,8 +125,8 @@ def window_notification(
     if event == "reminder":
         lines += [f"Starts in {_span(occurrence.planned_start - at)}.", ""]
     lines += [
-        f"Start: {_both(start, window.zone)}",
-        f"End:   {_both(end, window.zone)}",
+        f"Start: {both_zones(start, window.zone)}",
+        f"End:   {both_zones(end, window.zone)}",
         f"Scope: {_scope(session, window)}",
         f"Status: {occurrence.status.replace('_', ' ')}"
         + (f" ({occurrence.outcome})" if occurrence.outcome else ""),
@@ -163,6 +173,8 @@ def _facts(
 def _scope(session: Session, window: MaintenanceWindow) -> str:
     if window.is_global:
         return "all routing keys"
+    if not window.mutes_paging:
+        return "status pages only (no paging muted)"
     names = session.scalars(
         select(MaintenanceWindowKey.name)
         .where(MaintenanceWindowKey.window_id == window.id)
@@ -194,7 +206,7 @@ def _digest(session: Session, occurrence: MaintenanceOccurrence) -> list[str]:
     ]
 
 
-def _both(moment: datetime, zone: str) -> str:
+def both_zones(moment: datetime, zone: str) -> str:
     local = moment.astimezone(zone_info(zone))
     return f"{local:%a %d %b %Y %H:%M} {local.tzname()} ({zone}) = {moment:%H:%M} UTC"
 

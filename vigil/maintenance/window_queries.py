@@ -93,14 +93,14 @@ def list_windows(
     total = session.scalar(
         select(func.count())
         .select_from(MaintenanceWindow)
-        .join(MaintenanceOccurrence, _is_current())
+        .join(MaintenanceOccurrence, is_current())
         .where(*conditions)
     )
     if not total or limit == 0:
         return total or 0, []
     rows = session.execute(
         select(MaintenanceWindow, MaintenanceOccurrence)
-        .join(MaintenanceOccurrence, _is_current())
+        .join(MaintenanceOccurrence, is_current())
         .where(*conditions)
         .order_by(MaintenanceOccurrence.planned_start, MaintenanceWindow.id)
         .offset(offset)
@@ -163,7 +163,7 @@ def calendar_entries(
     )
     rows = session.execute(
         select(MaintenanceWindow, MaintenanceOccurrence)
-        .join(MaintenanceOccurrence, _is_current())
+        .join(MaintenanceOccurrence, is_current())
         .where(*conditions)
         .order_by(MaintenanceWindow.id)
     ).all()
@@ -201,7 +201,7 @@ def calendar_entries(
 # --- internals ------------------------------------------------------------------------------
 
 
-def _is_current() -> ColumnElement[bool]:
+def is_current() -> ColumnElement[bool]:
     """The join condition pairing each window with its current occurrence (the stored one with
     the highest index), as MaintenanceOccurrence."""
     other = aliased(MaintenanceOccurrence)

@@ -64,6 +64,7 @@ class WindowSpec:
     description: str = ""
     routing_keys: Sequence[str] = ()
     is_global: bool = False
+    mutes_paging: bool = True
     auto_start: bool = True
     auto_end: bool = True
     end_behavior: str = "repage"
@@ -440,20 +441,8 @@ def start_occurrence(
         if actor == AUTOMATIC:
             return False
         raise WrongState(f"The window is {occurrence.status}: only a scheduled window starts")
-    names = keys_of(session, window.id)
-    mode = start_mode(
-        session,
-        window.org_id,
-        names=names,
-        purpose=f"{window.title} ({window.key})",
-        started_by=actor,
-        at=at,
-        end_behavior=window.end_behavior,
-        window_id=window.id,
-        exceptions=[dict(rule) for rule in window.exceptions] or None,
-        notify_on_call=False,
-    )
-    occurrence.mode_id = mode.id
+    mode = _open_mode(session, window, actor, at) if window.mutes_paging else None
+    occurrence.mode_id = mode.id if mode is not None else None
     session.flush()
     _set_timers(session, window, occurrence, at)
     early = at < occurrence.planned_start
@@ -466,10 +455,30 @@ def start_occurrence(
         "started",
         public=True,
         body="Maintenance started" + (" early" if early else ""),
-        details={"mode": mode.instance_id, "plannedStart": rfc3339(occurrence.planned_start)},
+        details={
+            "mode": mode.instance_id if mode is not None else None,
+            "plannedStart": rfc3339(occurrence.planned_start),
+        },
     )
     notices.announce(session, window, occurrence, "started", at)
     return True
+
+
+def _open_mode(
+    session: Session, window: MaintenanceWindow, actor: str, at: datetime
+) -> MaintenanceMode:
+    return start_mode(
+        session,
+        window.org_id,
+        names=keys_of(session, window.id),
+        purpose=f"{window.title} ({window.key})",
+        started_by=actor,
+        at=at,
+        end_behavior=window.end_behavior,
+        window_id=window.id,
+        exceptions=[dict(rule) for rule in window.exceptions] or None,
+        notify_on_call=False,
+    )
 
 
 def end_occurrence(
@@ -737,11 +746,13 @@ def _checked(
     if len(spec.description) > MAX_DESCRIPTION_CHARS:
         raise Invalid(f"The description is at most {MAX_DESCRIPTION_CHARS} characters")
     keys = list(dict.fromkeys(name.strip() for name in spec.routing_keys))
+    if not spec.mutes_paging and (keys or spec.is_global):
+        raise Invalid("A window that mutes no paging names no routing key and is not global")
     if spec.is_global and keys:
         raise Invalid(
             "A global window mutes every routing key: give routingKeys or global, not both"
         )
-    if not spec.is_global and not keys:
+    if spec.mutes_paging and not spec.is_global and not keys:
         raise Invalid("Name the routing keys the window mutes, or set global to mute them all")
     if len(keys) > MAX_KEYS:
         raise Invalid(f"At most {MAX_KEYS} routing keys per window")
@@ -782,6 +793,7 @@ def _columns(spec: WindowSpec) -> dict[str, Any]:
         "title": spec.title,
         "description": spec.description,
         "is_global": spec.is_global,
+        "mutes_paging": spec.mutes_paging,
         "zone": spec.schedule.zone,
         "start_local": spec.schedule.start,
         "duration_seconds": int(spec.schedule.duration.total_seconds()),
@@ -804,6 +816,7 @@ def _spec_of(state: WindowState) -> WindowSpec:
         description=window.description,
         routing_keys=state.keys,
         is_global=window.is_global,
+        mutes_paging=window.mutes_paging,
         auto_start=window.auto_start,
         auto_end=window.auto_end,
         end_behavior=window.end_behavior,

@@ -67,6 +67,9 @@ class EmailSender:
         message["Auto-Submitted"] = "auto-generated"
         if notification.incident_number is not None:
             message["X-Vigil-Incident"] = str(notification.incident_number)
+        if notification.unsubscribe_url is not None:
+            message["List-Unsubscribe"] = f"<{notification.unsubscribe_url}>"
+            message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         message.set_content(f"{body}\n")
         return message
 

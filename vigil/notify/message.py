@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
-KINDS = ("incident", "bundle", "maintenance")
+KINDS = ("incident", "bundle", "maintenance", "status")
 
 
 @dataclass(frozen=True)
@@ -16,7 +16,8 @@ class Notification:
     """The content of one notification: the same for e-mail, SMS, voice, push and webhooks.
 
     `kind` is "incident" (one incident pages), "bundle" (several incidents in one message) or
-    "maintenance" (a maintenance window starts or ends). `ack_url`, when given, is where the
+    "maintenance" (a maintenance window starts or ends) or "status" (to a status page's
+    subscribers). `ack_url`, when given, is where the
     recipient acknowledges (only pages to a person have one). `data`: the facts behind the
     text for machines (webhooks send it as is), such as a window's id, status and times.
     """
@@ -27,6 +28,8 @@ class Notification:
     ack_url: str | None = None
     kind: str = "incident"
     data: dict[str, Any] | None = None
+    unsubscribe_url: str | None = None
+    """Where the recipient stops these messages (e-mail: List-Unsubscribe, RFC 8058)."""
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -47,6 +50,7 @@ class Notification:
             ack_url=payload.get("ack_url"),
             kind=str(payload.get("kind", "incident")),
             data=payload.get("data"),
+            unsubscribe_url=payload.get("unsubscribe_url"),
         )
 
 

@@ -96,6 +96,19 @@ def authenticate(session: Session, api_id: str, secret: str) -> Principal | None
     return Principal(org_id=row[0], key_id=row[1], read_only=row[2]) if row else None
 
 
+def authenticate_key(session: Session, secret: str) -> Principal | None:
+    """The principal for an API key alone (the status-page dialects send only the key, as
+    `Authorization: Bearer` or `X-API-KEY`), or None if it is no active API key."""
+    row = session.execute(
+        select(ApiKey.org_id, ApiKey.id, ApiKey.read_only).where(
+            ApiKey.secret_hash == hash_secret(secret),
+            ApiKey.kind == "api",
+            ApiKey.revoked_at.is_(None),
+        )
+    ).first()
+    return Principal(org_id=row[0], key_id=row[1], read_only=row[2]) if row else None
+
+
 def organization_for_rest_key(session: Session, secret: str) -> int | None:
     """The organization whose active REST-endpoint key this is."""
     found: int | None = (

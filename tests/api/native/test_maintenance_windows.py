@@ -63,6 +63,7 @@ def test_creating_a_window_answers_201_with_the_window(
         "title": "Database upgrade",
         "description": "Postgres 17",
         "global": False,
+        "mutesPaging": True,
         "routingKeys": ["db"],
         "timezone": "UTC",
         "start": "2026-03-02T13:00:00",
@@ -107,7 +108,7 @@ def test_creating_a_window_takes_a_fixed_number_of_queries(
 
     make(client, recipients=[{"type": "user", "ref": "ada"}])
 
-    assert queries.count == 19, "\n".join(queries.statements)
+    assert queries.count == 20, "\n".join(queries.statements)
 
 
 def test_the_start_is_wall_clock_time_in_the_zone(client: TestClient, shop: WindowShop) -> None:
@@ -417,3 +418,18 @@ def read_only_key(sessions: sessionmaker[Session], created: NewOrganization) -> 
     with transaction(sessions) as session:
         _, secret = create_api_key(session, created.org.id, read_only=True)
     return secret
+
+
+def test_a_window_for_status_pages_only_mutes_no_paging(client: TestClient) -> None:
+    answer = client.post(
+        "/api/v1/maintenance/windows",
+        json={
+            "title": "Website redesign",
+            "mutesPaging": False,
+            "start": "2030-01-01T10:00:00Z",
+            "durationMinutes": 30,
+        },
+    )
+
+    assert answer.status_code == 201, answer.text
+    assert (answer.json()["mutesPaging"], answer.json()["routingKeys"]) == (False, [])

@@ -115,6 +115,7 @@ def create(caller: Caller, session: DbSession, body: WindowIn) -> dict[str, Any]
         description=body.description or "",
         routing_keys=body.routingKeys or (),
         is_global=bool(body.is_global),
+        mutes_paging=body.mutesPaging is not False,
         auto_start=True if body.autoStart is None else body.autoStart,
         auto_end=True if body.autoEnd is None else body.autoEnd,
         end_behavior=body.endBehavior or "repage",

@@ -69,6 +69,10 @@ class WindowFields(BaseModel):
     is_global: bool | None = Field(
         default=None, alias="global", description="Mute every routing key (instead of routingKeys)"
     )
+    mutesPaging: bool | None = Field(
+        default=None,
+        description="false: the window only shows on status pages (no routingKeys, not global)",
+    )
     start: str | None = Field(
         default=None,
         description="YYYY-MM-DDTHH:MM[:SS], wall-clock time in `timezone`; with an offset or Z, "
@@ -272,6 +276,7 @@ def window_json(state: WindowState, mode_instances: Mapping[int, str]) -> dict[s
         "title": window.title,
         "description": window.description,
         "global": window.is_global,
+        "mutesPaging": window.mutes_paging,
         "routingKeys": list(state.keys),
         "timezone": window.zone,
         "start": window.start_local.isoformat(timespec="seconds"),
@@ -343,6 +348,7 @@ WINDOW_EXAMPLE: dict[str, Any] = {
     "title": "Database upgrade",
     "description": "PostgreSQL 17",
     "global": False,
+    "mutesPaging": True,
     "routingKeys": ["db"],
     "timezone": "Europe/Berlin",
     "start": "2026-03-29T02:30:00",

@@ -1,0 +1,36 @@
+"""`X-API-KEY: <API key>`: the organization's Vigil API key; read-only keys may only read.
+For reads the key may also come as `?api_key=` (Incipulse warns against it for writes, and
+Vigil takes it for reads only)."""
+
+from typing import Annotated
+
+from fastapi import Depends, Header, HTTPException, Request
+
+from vigil.api.victorops.auth import READ_METHODS
+from vigil.orgs.service import Principal, authenticate_key
+
+MISSING_OR_INVALID = "Invalid or missing API key."
+READ_ONLY = "This API key is read-only: it may not make changes."
+
+
+def _principal(
+    request: Request,
+    x_api_key: Annotated[
+        str | None, Header(description="The organization's API key (read-only or read-write)")
+    ] = None,
+) -> Principal:
+    reading = request.method in READ_METHODS
+    secret = (x_api_key or (request.query_params.get("api_key") if reading else None) or "").strip()
+    if not secret:
+        raise HTTPException(401, MISSING_OR_INVALID)
+    # A session of its own, closed at once (see vigil.api.victorops.auth).
+    with request.app.state.sessions() as session:
+        principal = authenticate_key(session, secret)
+    if principal is None:
+        raise HTTPException(401, MISSING_OR_INVALID)
+    if principal.read_only and not reading:
+        raise HTTPException(403, READ_ONLY)
+    return principal
+
+
+Caller = Annotated[Principal, Depends(_principal)]

@@ -1,0 +1,36 @@
+"""`Authorization: Bearer <API key>`: the organization's Vigil API key; read-only keys may only
+read. The page in the path must be one of the caller's organization (else 404)."""
+
+from typing import Annotated
+
+from fastapi import Depends, Header, HTTPException, Request
+from sqlalchemy.orm import Session
+
+from vigil.api.victorops.auth import READ_METHODS
+from vigil.orgs.service import Principal, authenticate_key
+from vigil.statuspages.models import StatusPage
+from vigil.statuspages.pages import get_page
+
+
+def _principal(
+    request: Request, authorization: Annotated[str | None, Header()] = None
+) -> Principal:
+    scheme, _, secret = (authorization or "").strip().partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        raise HTTPException(401, "Missing Authorization: Bearer <API key> header")
+    # A session of its own, closed at once (see vigil.api.victorops.auth).
+    with request.app.state.sessions() as session:
+        principal = authenticate_key(session, secret.strip())
+    if principal is None:
+        raise HTTPException(401, "Invalid API key")
+    if principal.read_only and request.method not in READ_METHODS:
+        raise HTTPException(403, "This API key is read-only")
+    return principal
+
+
+Caller = Annotated[Principal, Depends(_principal)]
+
+
+def page_of(session: Session, caller: Principal, page_id: str) -> StatusPage:
+    """The caller's page by its id (or subdomain); NotFound (404) for another's."""
+    return get_page(session, caller.org_id, page_id)

@@ -1,0 +1,1 @@
+"""Status pages: components, their status, public incidents and the maintenance they show."""

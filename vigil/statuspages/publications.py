@@ -1,0 +1,380 @@
+"""Maintenance windows as status pages show them: a window's publication on a page (its
+translations and notification flags), its components there, and its public updates.
+
+A window published through a status-page dialect mutes no paging (`mutes_paging=False`); its
+start and end are the window's own (`vigil.maintenance.windows`), run on schedule by the
+engine or by hand. Statuses in the status-page vocabulary (Instatus'):
+
+- scheduled → NOTSTARTEDYET, in_progress → INPROGRESS, completed → COMPLETED, and canceled →
+  COMPLETED too (the vocabulary has no "canceled": a canceled maintenance is over).
+- Asking for INPROGRESS starts a scheduled window; COMPLETED ends one in progress, or cancels
+  one not started yet; NOTSTARTEDYET only holds for a window that has not started.
+
+Public updates are the window's public timeline events: the notes posted through a dialect
+(kind "update", with the status they were posted with, their `notify` flag and translations in
+`details`) and what the engine did on schedule (started, ended). An edited update keeps its
+former texts in `details["edits"]`; a deleted one becomes an internal event (`public=False`,
+`details["deleted"]`), so the audit trail keeps it.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from vigil.clock import rfc3339
+from vigil.errors import Invalid, NotFound, WrongState
+from vigil.maintenance import windows
+from vigil.maintenance.models import (
+    MaintenanceOccurrence,
+    MaintenanceWindow,
+    MaintenanceWindowEvent,
+)
+from vigil.maintenance.windows import WindowSpec, WindowState
+from vigil.statuspages.components import check_translations, set_window_components
+from vigil.statuspages.models import Component, StatusPage, WindowComponent, WindowPublication
+
+MAINTENANCE_STATUSES = ("NOTSTARTEDYET", "INPROGRESS", "COMPLETED")
+BY_OCCURRENCE_STATUS = {
+    "scheduled": "NOTSTARTEDYET",
+    "in_progress": "INPROGRESS",
+    "completed": "COMPLETED",
+    "canceled": "COMPLETED",
+}
+BY_EVENT_KIND = {"started": "INPROGRESS", "ended": "COMPLETED", "canceled": "COMPLETED"}
+TRANSLATED = ("name", "message")
+DEFAULT_WINDOW_COMPONENT_STATUS = "UNDERMAINTENANCE"
+
+
+@dataclass(frozen=True)
+class PublicationFields:
+    """How a window shows on a page; on a change, None leaves a field as it is.
+    `notify_early_minutes` 0 turns the early notice off."""
+
+    translations: Mapping[str, Mapping[str, str]] | None = None
+    notify_start: bool | None = None
+    notify_end: bool | None = None
+    notify_early_minutes: int | None = None
+
+
+@dataclass(frozen=True)
+class UpdateFields:
+    """A public update of a window; on an edit, None leaves a field as it is."""
+
+    message: str | None = None
+    status: str | None = None
+    notify: bool | None = None
+    translations: Mapping[str, Mapping[str, str]] | None = None
+
+
+@dataclass
+class PageWindow:
+    """A window on a page with its current occurrence, components there, publication and
+    public updates (newest first)."""
+
+    window: MaintenanceWindow
+    current: MaintenanceOccurrence
+    components: list[tuple[Component, str]]
+    publication: WindowPublication | None
+    updates: list[MaintenanceWindowEvent]
+
+    @property
+    def status(self) -> str:
+        return BY_OCCURRENCE_STATUS[self.current.status]
+
+
+def check_maintenance_status(status: str) -> str:
+    if status not in MAINTENANCE_STATUSES:
+        raise Invalid(
+            f"Unknown maintenance status {status!r}; expected one of"
+            f" {', '.join(MAINTENANCE_STATUSES)}"
+        )
+    return status
+
+
+def publish_window(
+    session: Session,
+    page: StatusPage,
+    spec: WindowSpec,
+    *,
+    components: Mapping[str, str],
+    publication: PublicationFields,
+    first: UpdateFields,
+    actor: str,
+    at: datetime,
+) -> WindowState:
+    """Make a window shown on `page` (muting no paging) with its components (component id →
+    status while in progress), its publication, and `first.message` as its first public
+    update; `first.status` INPROGRESS starts it at once, COMPLETED ends (or cancels) it."""
+    if spec.mutes_paging or spec.routing_keys or spec.is_global:
+        raise Invalid("A window published on a status page mutes no paging")
+    status = check_maintenance_status(first.status or "NOTSTARTEDYET")
+    _checked_publication(publication)
+    state = windows.create_window(session, page.org_id, spec, actor=actor, at=at)
+    set_window_components(session, state.window, page, components)
+    set_publication(session, state.window, page, publication)
+    if first.message:
+        post_update(session, page, state.window.key, first, actor=actor, at=at)
+    else:
+        move_to(session, page.org_id, state.window.key, status, actor=actor, at=at)
+    return windows.get_window(session, page.org_id, state.window.key)
+
+
+def set_publication(
+    session: Session, window: MaintenanceWindow, page: StatusPage, fields: PublicationFields
+) -> WindowPublication:
+    """Publish the window on `page` (or change how it shows there)."""
+    _checked_publication(fields)
+    publication = get_publication(session, window)
+    if publication is None:
+        publication = WindowPublication(
+            org_id=window.org_id,
+            window_id=window.id,
+            page_id=page.id,
+            translations={},
+            notify_start=True,
+            notify_end=True,
+            notify_early_minutes=None,
+        )
+        session.add(publication)
+    publication.page_id = page.id
+    if fields.translations is not None:
+        publication.translations = check_translations(fields.translations, TRANSLATED)
+    if fields.notify_start is not None:
+        publication.notify_start = fields.notify_start
+    if fields.notify_end is not None:
+        publication.notify_end = fields.notify_end
+    if fields.notify_early_minutes is not None:
+        publication.notify_early_minutes = fields.notify_early_minutes or None
+    session.flush()
+    return publication
+
+
+def get_publication(session: Session, window: MaintenanceWindow) -> WindowPublication | None:
+    return session.scalars(
+        select(WindowPublication).where(WindowPublication.window_id == window.id)
+    ).one_or_none()
+
+
+def move_to(
+    session: Session, org_id: int, key: str, status: str, *, actor: str, at: datetime
+) -> None:
+    """Bring the window's current occurrence to `status` (see the module's docstring); asking
+    for the status it has does nothing."""
+    check_maintenance_status(status)
+    current = windows.get_window(session, org_id, key).current
+    if BY_OCCURRENCE_STATUS[current.status] == status:
+        return
+    if status == "NOTSTARTEDYET":
+        raise WrongState("The maintenance has started: it cannot be NOTSTARTEDYET again")
+    if status == "INPROGRESS":
+        windows.start_window(session, org_id, key, actor=actor, at=at)
+    elif current.status == "in_progress":
+        windows.end_window(session, org_id, key, actor=actor, at=at)
+    else:
+        windows.cancel_window(session, org_id, key, actor=actor, at=at, series=True)
+
+
+# --- windows on a page ------------------------------------------------------------------------
+
+
+def on_page(page: StatusPage) -> ColumnElement[bool]:
+    """Windows shown on `page`: published there, or naming one of its components."""
+    return or_(
+        MaintenanceWindow.id.in_(
+            select(WindowPublication.window_id).where(WindowPublication.page_id == page.id)
+        ),
+        MaintenanceWindow.id.in_(
+            select(WindowComponent.window_id)
+            .join(Component, Component.id == WindowComponent.component_id)
+            .where(Component.page_id == page.id)
+        ),
+    )
+
+
+def page_windows(
+    session: Session, page: StatusPage, *, offset: int = 0, limit: int = 50
+) -> list[PageWindow]:
+    """The page's windows, latest made first, with everything shown of them (five queries)."""
+    found = list(
+        session.scalars(
+            select(MaintenanceWindow)
+            .where(MaintenanceWindow.org_id == page.org_id, on_page(page))
+            .order_by(MaintenanceWindow.created_at.desc(), MaintenanceWindow.id.desc())
+            .offset(offset)
+            .limit(limit)
+        )
+    )
+    return _shown(session, page, found)
+
+
+def page_window(session: Session, page: StatusPage, key: str) -> PageWindow:
+    """One window of the page (NotFound when it is not on the page)."""
+    found = session.scalars(
+        select(MaintenanceWindow).where(
+            MaintenanceWindow.org_id == page.org_id,
+            MaintenanceWindow.key == key,
+            on_page(page),
+        )
+    ).one_or_none()
+    if found is None:
+        raise NotFound(f"No maintenance {key} on page {page.key}")
+    return _shown(session, page, [found])[0]
+
+
+def _shown(
+    session: Session, page: StatusPage, found: Sequence[MaintenanceWindow]
+) -> list[PageWindow]:
+    ids = [window.id for window in found]
+    if not ids:
+        return []
+    current: dict[int, MaintenanceOccurrence] = {}
+    for occurrence in session.scalars(
+        select(MaintenanceOccurrence)
+        .where(MaintenanceOccurrence.window_id.in_(ids))
+        .order_by(MaintenanceOccurrence.index)
+    ):
+        current[occurrence.window_id] = occurrence
+    publications = {
+        p.window_id: p
+        for p in session.scalars(
+            select(WindowPublication).where(WindowPublication.window_id.in_(ids))
+        )
+    }
+    components: dict[int, list[tuple[Component, str]]] = {i: [] for i in ids}
+    for window_id, component, status in session.execute(
+        select(WindowComponent.window_id, Component, WindowComponent.status)
+        .join(Component, Component.id == WindowComponent.component_id)
+        .where(WindowComponent.window_id.in_(ids), Component.page_id == page.id)
+        .order_by(Component.position, Component.id)
+    ):
+        components[window_id].append((component, status))
+    updates: dict[int, list[MaintenanceWindowEvent]] = {i: [] for i in ids}
+    for event in session.scalars(
+        _visible_updates()
+        .where(MaintenanceWindowEvent.window_id.in_(ids))
+        .order_by(MaintenanceWindowEvent.at.desc(), MaintenanceWindowEvent.id.desc())
+    ):
+        updates[event.window_id].append(event)
+    return [
+        PageWindow(w, current[w.id], components[w.id], publications.get(w.id), updates[w.id])
+        for w in found
+    ]
+
+
+# --- public updates ---------------------------------------------------------------------------
+
+
+def update_status(event: MaintenanceWindowEvent) -> str:
+    """The maintenance status an update was posted with (or that the change it records
+    brought)."""
+    stored = event.details.get("status") if isinstance(event.details, dict) else None
+    if isinstance(stored, str):
+        return stored
+    return BY_EVENT_KIND.get(event.kind, "NOTSTARTEDYET")
+
+
+def post_update(
+    session: Session,
+    page: StatusPage,
+    key: str,
+    fields: UpdateFields,
+    *,
+    actor: str,
+    at: datetime,
+) -> MaintenanceWindowEvent:
+    """A public update of the window; its status (when given) moves the window first."""
+    window = page_window(session, page, key)
+    status = check_maintenance_status(fields.status or window.status)
+    translations = check_translations(fields.translations or {}, ("message",))
+    move_to(session, page.org_id, key, status, actor=actor, at=at)
+    event = windows.add_note(
+        session, page.org_id, key, body=fields.message or "", public=True, actor=actor, at=at
+    )
+    event.details = {
+        "status": status,
+        "notify": True if fields.notify is None else fields.notify,
+        "translations": translations,
+    }
+    session.flush()
+    return event
+
+
+def get_update(
+    session: Session, page: StatusPage, key: str, update_id: str
+) -> MaintenanceWindowEvent:
+    window = page_window(session, page, key).window
+    event = (
+        session.scalars(
+            _visible_updates().where(
+                MaintenanceWindowEvent.window_id == window.id,
+                MaintenanceWindowEvent.id == int(update_id),
+            )
+        ).one_or_none()
+        if update_id.isdigit() and len(update_id) < 18
+        else None
+    )
+    if event is None:
+        raise NotFound(f"No update {update_id} of maintenance {key}")
+    return event
+
+
+def edit_update(
+    session: Session,
+    page: StatusPage,
+    key: str,
+    update_id: str,
+    fields: UpdateFields,
+    *,
+    at: datetime,
+) -> MaintenanceWindowEvent:
+    """Correct an update's text, status label, notify flag or translations (the former text is
+    kept in its details); the window's own state does not move."""
+    event = get_update(session, page, key, update_id)
+    details = dict(event.details or {})
+    if fields.message is not None:
+        if not fields.message.strip():
+            raise Invalid("An update needs a message")
+        if len(fields.message) > windows.MAX_NOTE_CHARS:
+            raise Invalid(f"A message is at most {windows.MAX_NOTE_CHARS} characters")
+        details["edits"] = [*details.get("edits", []), {"at": rfc3339(at), "body": event.body}]
+        event.body = fields.message
+    if fields.status is not None:
+        details["status"] = check_maintenance_status(fields.status)
+    if fields.notify is not None:
+        details["notify"] = fields.notify
+    if fields.translations is not None:
+        details["translations"] = check_translations(fields.translations, ("message",))
+    event.details = details
+    session.flush()
+    return event
+
+
+def delete_update(
+    session: Session, page: StatusPage, key: str, update_id: str, *, actor: str, at: datetime
+) -> None:
+    """Take an update off the page: it stays on the timeline as an internal event."""
+    event = get_update(session, page, key, update_id)
+    event.public = False
+    event.details = {**(event.details or {}), "deleted": {"at": rfc3339(at), "by": actor}}
+    session.flush()
+
+
+def _visible_updates() -> Select[MaintenanceWindowEvent]:
+    """Public events shown as updates: notes posted to the window and what the engine did."""
+    return select(MaintenanceWindowEvent).where(
+        MaintenanceWindowEvent.public.is_(True),
+        or_(
+            MaintenanceWindowEvent.kind == "update",
+            MaintenanceWindowEvent.actor == windows.AUTOMATIC,
+        ),
+    )
+
+
+def _checked_publication(fields: PublicationFields) -> None:
+    minutes = fields.notify_early_minutes
+    if minutes is not None and not 0 <= minutes <= windows.MAX_REMINDER_MINUTES:
+        raise Invalid(f"notifyMinutes is from 1 to {windows.MAX_REMINDER_MINUTES}")

@@ -1,0 +1,99 @@
+"""The public status page: server-rendered HTML that works without JavaScript, its history, and
+a JSON summary for embedding. No API key: anyone may read a page by its subdomain.
+
+Every page is inline: its CSS is in the document and nothing is fetched from elsewhere (the
+page's own logo aside, when it has one).
+"""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
+
+from vigil import clock
+from vigil.api.deps import DbSession, TransactionalRoute
+from vigil.api.responses import FastJSONResponse
+from vigil.statuspages.pages import page_by_subdomain
+from vigil.web.status_view import Uptime, history_view, page_view, summary
+
+router = APIRouter(tags=["Public status page"], route_class=TransactionalRoute)
+
+MAX_HISTORY_PAGE = 10_000
+
+
+def _bars(uptime: Uptime) -> Markup:
+    """One mark per day, built (and kept) by the view rather than in a template loop."""
+    return Markup(uptime.marks)
+
+
+templates = Environment(
+    loader=PackageLoader("vigil.web", "templates"),
+    autoescape=select_autoescape(default=True),
+    trim_blocks=True,
+    lstrip_blocks=True,
+    auto_reload=False,
+)
+templates.filters["bars"] = _bars
+HTML_HEADERS = {"Cache-Control": "no-cache"}
+"""Readers see a change at once; caches may still keep a copy and ask again."""
+
+
+@router.get(
+    "/status/{subdomain}/summary.json",
+    summary="A status page's summary for embedding",
+    responses={404: {"description": "No status page at this subdomain"}},
+)
+def page_summary(subdomain: str, request: Request, session: DbSession) -> FastJSONResponse:
+    page = page_by_subdomain(session, subdomain)
+    if page is None:
+        return FastJSONResponse(
+            {"error": f"No status page at {subdomain}"},
+            status_code=404,
+        )
+    view = page_view(session, page, clock.now(), uptime=False)
+    base_url = str(request.app.state.settings.base_url).rstrip("/")
+    return FastJSONResponse(
+        summary(view, f"{base_url}/status/{page.subdomain}"),
+        headers={"Access-Control-Allow-Origin": "*", **HTML_HEADERS},
+    )
+
+
+@router.get(
+    "/status/{subdomain}/history",
+    response_class=HTMLResponse,
+    summary="A status page's past maintenance and resolved incidents",
+)
+def history(
+    subdomain: str,
+    session: DbSession,
+    page_number: Annotated[int, Query(alias="page", ge=1, le=MAX_HISTORY_PAGE)] = 1,
+) -> HTMLResponse:
+    page = page_by_subdomain(session, subdomain)
+    if page is None:
+        return _not_found(subdomain)
+    view = history_view(session, page, page_number)
+    html = templates.get_template("history.html").render(
+        page=view.page, view=view, current="history"
+    )
+    return HTMLResponse(html, headers=HTML_HEADERS)
+
+
+@router.get(
+    "/status/{subdomain}",
+    response_class=HTMLResponse,
+    summary="A public status page",
+)
+def status_page(subdomain: str, session: DbSession) -> HTMLResponse:
+    page = page_by_subdomain(session, subdomain)
+    if page is None:
+        return _not_found(subdomain)
+    view = page_view(session, page, clock.now())
+    html = templates.get_template("status.html").render(page=view.page, view=view, current="status")
+    return HTMLResponse(html, headers=HTML_HEADERS)
+
+
+def _not_found(subdomain: str) -> HTMLResponse:
+    html = templates.get_template("not_found.html").render(subdomain=subdomain)
+    return HTMLResponse(html, status_code=404)

@@ -1,0 +1,639 @@
+"""What the public status page shows, as plain data for its templates and its JSON summary.
+
+Built from `vigil.statuspages` (statuses, components, maintenance) and read-only queries of
+public incidents; no HTTP here. Texts are translated by the page's language; every moment is
+given in the page's zone and in UTC (`Moment`), with its ISO form for `<time datetime>`.
+"""
+
+import html
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from functools import cached_property
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, Integer, func, literal_column, or_, select, union_all
+from sqlalchemy.orm import Session
+
+from vigil.maintenance.models import (
+    MaintenanceOccurrence,
+    MaintenanceWindow,
+    MaintenanceWindowEvent,
+)
+from vigil.maintenance.recurrence import zone_info
+from vigil.statuspages.components import list_components, translated, window_components
+from vigil.statuspages.models import (
+    Component,
+    StatusIncident,
+    StatusIncidentComponent,
+    StatusIncidentUpdate,
+    StatusPage,
+    WindowComponent,
+    WindowPublication,
+)
+from vigil.statuspages.status import component_statuses, page_maintenance, page_status, worst
+from vigil.statuspages.uptime import page_uptime
+
+COMPONENT_LABELS = {
+    "OPERATIONAL": "Operational",
+    "UNDERMAINTENANCE": "Under maintenance",
+    "DEGRADEDPERFORMANCE": "Degraded performance",
+    "PARTIALOUTAGE": "Partial outage",
+    "MINOROUTAGE": "Minor outage",
+    "MAJOROUTAGE": "Major outage",
+}
+PAGE_LABELS = {
+    "UP": "All systems operational",
+    "HASISSUES": "Some systems have issues",
+    "UNDERMAINTENANCE": "Under maintenance",
+}
+INCIDENT_LABELS = {
+    "INVESTIGATING": "Investigating",
+    "IDENTIFIED": "Identified",
+    "MONITORING": "Monitoring",
+    "RESOLVED": "Resolved",
+}
+UPTIME_DAYS = 90
+MAINTENANCE_LABELS = {
+    "NOTSTARTEDYET": "Scheduled",
+    "INPROGRESS": "In progress",
+    "COMPLETED": "Completed",
+    "CANCELED": "Canceled",
+}
+HISTORY_PER_PAGE = 20
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+@dataclass(frozen=True)
+class Moment:
+    """An instant as the page shows it: in the page's zone, in UTC, and as ISO 8601 UTC."""
+
+    iso: str
+    local: str
+    utc: str
+
+    @property
+    def text(self) -> str:
+        return self.local if self.local == self.utc else f"{self.local} ({self.utc})"
+
+
+def moment(at: datetime, zone: ZoneInfo) -> Moment:
+    local = at.astimezone(zone)
+    utc = at.astimezone(UTC)
+    return Moment(
+        iso=utc.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        local=f"{_day(local)}, {local:%H:%M} {local.tzname()}",
+        utc=f"{_day(utc)}, {utc:%H:%M} UTC",
+    )
+
+
+def _day(at: datetime | date) -> str:
+    return f"{at.day} {_MONTHS[at.month - 1]} {at.year}"
+
+
+@dataclass(frozen=True)
+class DayUptime:
+    day: date
+    ratio: float | None
+    """Share of the day up, or None before the component existed."""
+
+    @property
+    def level(self) -> str:
+        """A CSS class: nodata, up (100 %), minor (at least 99 %), major."""
+        if self.ratio is None:
+            return "nodata"
+        if self.ratio >= 1:
+            return "up"
+        return "minor" if self.ratio >= 0.99 else "major"
+
+    @property
+    def label(self) -> str:
+        if self.ratio is None:
+            return f"{_day(self.day)}: no data"
+        return f"{_day(self.day)}: {_percent(self.ratio)} up"
+
+
+@dataclass(eq=False)
+class Uptime:
+    days: list[DayUptime]
+    ratio: float | None
+
+    @cached_property
+    def marks(self) -> str:
+        """One `<i>` per day with its level and label, as HTML (made once per cached bar:
+        with 50 components this is most of the page)."""
+        made: dict[tuple[date, float | None], str] = {}
+        for day in self.days:
+            key = (day.day, day.ratio)
+            if key not in made:
+                made[key] = f'<i class="{day.level}" title="{html.escape(day.label)}"></i>'
+        return "".join(made[(day.day, day.ratio)] for day in self.days)
+
+    @property
+    def text(self) -> str:
+        if self.ratio is None:
+            return "No data yet"
+        return f"{_percent(self.ratio)} uptime over {len(self.days)} days"
+
+
+def _percent(ratio: float) -> str:
+    if ratio >= 1:
+        return "100%"
+    return f"{min(ratio * 100, 99.99):.2f}%"
+
+
+@dataclass(frozen=True)
+class ComponentView:
+    key: str
+    name: str
+    description: str
+    group: str | None
+    status: str
+    uptime: Uptime | None = None
+
+    @property
+    def label(self) -> str:
+        return COMPONENT_LABELS[self.status]
+
+
+@dataclass(frozen=True)
+class GroupView:
+    name: str | None
+    components: list[ComponentView]
+
+    @property
+    def status(self) -> str:
+        return worst([c.status for c in self.components])
+
+    @property
+    def label(self) -> str:
+        return COMPONENT_LABELS[self.status]
+
+
+@dataclass(frozen=True)
+class Affected:
+    name: str
+    status: str
+
+    @property
+    def label(self) -> str:
+        return COMPONENT_LABELS[self.status]
+
+
+@dataclass(frozen=True)
+class Update:
+    status: str
+    message: str
+    at: Moment
+
+
+@dataclass(frozen=True)
+class MaintenanceView:
+    key: str
+    name: str
+    message: str
+    status: str
+    """NOTSTARTEDYET, INPROGRESS, COMPLETED or CANCELED (Instatus' words, and one more)."""
+    start: Moment
+    end: Moment
+    start_at: datetime
+    end_at: datetime
+    components: list[Affected]
+    updates: list[Update] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return MAINTENANCE_LABELS[self.status]
+
+    @property
+    def duration_minutes(self) -> int:
+        return int((self.end_at - self.start_at).total_seconds() // 60)
+
+
+@dataclass(frozen=True)
+class IncidentView:
+    key: str
+    name: str
+    status: str
+    started: Moment
+    started_at: datetime
+    resolved: Moment | None
+    components: list[Affected]
+    updates: list[Update]
+
+    @property
+    def label(self) -> str:
+        return INCIDENT_LABELS[self.status]
+
+    @property
+    def impact(self) -> str:
+        """The worst status the incident gives a component (OPERATIONAL when none)."""
+        return worst([c.status for c in self.components])
+
+
+@dataclass(frozen=True)
+class PageHeader:
+    key: str
+    name: str
+    subdomain: str
+    zone: str
+    language: str
+    color: str | None
+    logo_url: str | None
+    public_email: str | None
+
+
+@dataclass(frozen=True)
+class PageView:
+    page: PageHeader
+    status: str
+    groups: list[GroupView]
+    incidents: list[IncidentView]
+    in_progress: list[MaintenanceView]
+    upcoming: list[MaintenanceView]
+    now: Moment
+
+    @property
+    def label(self) -> str:
+        return PAGE_LABELS[self.status]
+
+    @property
+    def components(self) -> list[ComponentView]:
+        return [c for g in self.groups for c in g.components]
+
+
+@dataclass(frozen=True)
+class HistoryView:
+    page: PageHeader
+    entries: list[MaintenanceView | IncidentView]
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+
+def header(page: StatusPage) -> PageHeader:
+    return PageHeader(
+        key=page.key,
+        name=page.name,
+        subdomain=page.subdomain,
+        zone=page.zone,
+        language=page.language,
+        color=page.color,
+        logo_url=page.logo_url,
+        public_email=page.public_email,
+    )
+
+
+def page_view(session: Session, page: StatusPage, at: datetime, *, uptime: bool = True) -> PageView:
+    """Everything `/status/{subdomain}` shows at `at`."""
+    zone = zone_info(page.zone)
+    language = page.language
+    # Ungrouped components first, then groups in order, on either database (list_components
+    # leaves where NULL groups sort to the database); sorted() keeps the rest of its order.
+    listed = sorted(list_components(session, page), key=lambda pair: pair[1] is not None)
+    statuses = component_statuses(session, page, at)
+    bars = uptimes(session, page, [c for c, _ in listed if c.show_uptime], at) if uptime else {}
+    groups: list[GroupView] = []
+    for component, group in listed:
+        group_name = group.name if group is not None else None
+        view = ComponentView(
+            key=component.key,
+            name=translated(component.name, component.translations, "name", language),
+            description=translated(
+                component.description, component.translations, "description", language
+            ),
+            group=group_name,
+            status=statuses.get(component.id, component.status),
+            uptime=bars.get(component.id),
+        )
+        if groups and groups[-1].name == group_name and group_name is not None:
+            groups[-1].components.append(view)
+        else:
+            groups.append(GroupView(group_name, [view]))
+    in_progress, upcoming = page_maintenance(session, page, at)
+    maintenance = [
+        [
+            _maintenance(m.window, m.occurrence, m.components, m.translations, page, zone)
+            for m in found
+        ]
+        for found in (in_progress, upcoming)
+    ]
+    updates = _window_updates(
+        session, [m.window.id for m in [*in_progress, *upcoming]], language, zone
+    )
+    for shown in [*maintenance[0], *maintenance[1]]:
+        shown.updates.extend(updates.get(shown.key, []))
+    return PageView(
+        page=header(page),
+        status=page_status(statuses),
+        groups=groups,
+        incidents=open_incidents(session, page, zone),
+        in_progress=maintenance[0],
+        upcoming=maintenance[1],
+        now=moment(at, zone),
+    )
+
+
+def open_incidents(session: Session, page: StatusPage, zone: ZoneInfo) -> list[IncidentView]:
+    """The page's public incidents not resolved, newest first, with their updates."""
+    found = list(
+        session.scalars(
+            select(StatusIncident)
+            .where(StatusIncident.page_id == page.id, StatusIncident.status != "RESOLVED")
+            .order_by(StatusIncident.started_at.desc(), StatusIncident.id.desc())
+        )
+    )
+    return _incidents(session, found, page.language, zone)
+
+
+def _incidents(
+    session: Session, found: Sequence[StatusIncident], language: str, zone: ZoneInfo
+) -> list[IncidentView]:
+    if not found:
+        return []
+    ids = [incident.id for incident in found]
+    affected: dict[int, list[Affected]] = defaultdict(list)
+    for incident_id, name, translations, status in session.execute(
+        select(
+            StatusIncidentComponent.status_incident_id,
+            Component.name,
+            Component.translations,
+            StatusIncidentComponent.status,
+        )
+        .join(Component, Component.id == StatusIncidentComponent.component_id)
+        .where(StatusIncidentComponent.status_incident_id.in_(ids))
+        .order_by(Component.position, Component.id)
+    ):
+        affected[incident_id].append(
+            Affected(translated(name, translations or {}, "name", language), status)
+        )
+    updates: dict[int, list[Update]] = defaultdict(list)
+    for update in session.scalars(
+        select(StatusIncidentUpdate)
+        .where(StatusIncidentUpdate.status_incident_id.in_(ids))
+        .order_by(StatusIncidentUpdate.created_at.desc(), StatusIncidentUpdate.id.desc())
+    ):
+        updates[update.status_incident_id].append(
+            Update(
+                INCIDENT_LABELS.get(update.status, update.status),
+                translated(update.message, update.translations or {}, "message", language),
+                moment(update.created_at, zone),
+            )
+        )
+    return [
+        IncidentView(
+            key=incident.key,
+            name=translated(incident.name, incident.translations or {}, "name", language),
+            status=incident.status,
+            started=moment(incident.started_at, zone),
+            started_at=incident.started_at,
+            resolved=moment(incident.resolved_at, zone) if incident.resolved_at else None,
+            components=affected[incident.id],
+            updates=updates[incident.id],
+        )
+        for incident in found
+    ]
+
+
+def _maintenance(
+    window: MaintenanceWindow,
+    occurrence: MaintenanceOccurrence,
+    components: Iterable[tuple[Component, str]],
+    translations: Mapping[str, Any],
+    page: StatusPage,
+    zone: ZoneInfo,
+) -> MaintenanceView:
+    start = occurrence.actual_start or occurrence.planned_start
+    if occurrence.status == "completed" and occurrence.actual_end is not None:
+        end = occurrence.actual_end
+    else:
+        end = occurrence.planned_end
+    status = {
+        "scheduled": "NOTSTARTEDYET",
+        "in_progress": "INPROGRESS",
+        "completed": "COMPLETED",
+        "canceled": "CANCELED",
+    }[occurrence.status]
+    return MaintenanceView(
+        key=window.key,
+        name=translated(window.title, translations, "name", page.language),
+        message=translated(window.description, translations, "message", page.language),
+        status=status,
+        start=moment(start, zone),
+        end=moment(max(end, start), zone),
+        start_at=start,
+        end_at=max(end, start),
+        components=[
+            Affected(translated(c.name, c.translations or {}, "name", page.language), s)
+            for c, s in components
+            if c.page_id == page.id
+        ],
+    )
+
+
+def _window_updates(
+    session: Session, window_ids: Sequence[int], language: str, zone: ZoneInfo
+) -> dict[str, list[Update]]:
+    """Public updates posted on these windows (by window key), newest first, in the page's
+    language (`vigil.statuspages.publications` keeps their translations in `details`)."""
+    if not window_ids:
+        return {}
+    found: dict[str, list[Update]] = defaultdict(list)
+    for key, event in session.execute(
+        select(MaintenanceWindow.key, MaintenanceWindowEvent)
+        .join(MaintenanceWindow, MaintenanceWindow.id == MaintenanceWindowEvent.window_id)
+        .where(
+            MaintenanceWindowEvent.window_id.in_(window_ids),
+            MaintenanceWindowEvent.public.is_(True),
+            MaintenanceWindowEvent.kind == "update",
+        )
+        .order_by(MaintenanceWindowEvent.at.desc(), MaintenanceWindowEvent.id.desc())
+    ):
+        details = event.details if isinstance(event.details, dict) else {}
+        status = details.get("status")
+        found[key].append(
+            Update(
+                MAINTENANCE_LABELS.get(status, "Update") if isinstance(status, str) else "Update",
+                translated(event.body, details.get("translations") or {}, "message", language),
+                moment(event.at, zone),
+            )
+        )
+    return found
+
+
+def _on_page(page: StatusPage) -> ColumnElement[bool]:
+    """A window is on a page when it is published there or names one of its components."""
+    return or_(
+        MaintenanceWindow.id.in_(
+            select(WindowComponent.window_id)
+            .join(Component, Component.id == WindowComponent.component_id)
+            .where(Component.page_id == page.id)
+        ),
+        MaintenanceWindow.id.in_(
+            select(WindowPublication.window_id).where(WindowPublication.page_id == page.id)
+        ),
+    )
+
+
+def history_view(
+    session: Session, page: StatusPage, number: int, *, per_page: int = HISTORY_PER_PAGE
+) -> HistoryView:
+    """Past maintenance (completed and canceled occurrences) and resolved incidents, newest
+    first, `per_page` at a time (`number` counts from 1)."""
+    zone = zone_info(page.zone)
+    past = (
+        select(
+            literal_column("0", Integer).label("kind"),
+            MaintenanceOccurrence.id.label("id"),
+            func.coalesce(
+                MaintenanceOccurrence.actual_end, MaintenanceOccurrence.planned_end
+            ).label("at"),
+        )
+        .join(MaintenanceWindow, MaintenanceWindow.id == MaintenanceOccurrence.window_id)
+        .where(
+            MaintenanceWindow.org_id == page.org_id,
+            _on_page(page),
+            MaintenanceOccurrence.status.in_(("completed", "canceled")),
+        )
+    )
+    resolved = select(
+        literal_column("1", Integer).label("kind"),
+        StatusIncident.id.label("id"),
+        func.coalesce(StatusIncident.resolved_at, StatusIncident.started_at).label("at"),
+    ).where(StatusIncident.page_id == page.id, StatusIncident.status == "RESOLVED")
+    both = union_all(past, resolved).subquery()
+    rows = session.execute(
+        select(both.c.kind, both.c.id)
+        .order_by(both.c.at.desc(), both.c.kind, both.c.id.desc())
+        .limit(per_page + 1)
+        .offset((number - 1) * per_page)
+    ).all()
+    has_next = len(rows) > per_page
+    rows = rows[:per_page]
+    occurrence_ids = [id_ for kind, id_ in rows if kind == 0]
+    incident_ids = [id_ for kind, id_ in rows if kind == 1]
+    maintenance: dict[int, MaintenanceView] = {}
+    if occurrence_ids:
+        pairs = session.execute(
+            select(MaintenanceWindow, MaintenanceOccurrence)
+            .join(MaintenanceOccurrence, MaintenanceOccurrence.window_id == MaintenanceWindow.id)
+            .where(MaintenanceOccurrence.id.in_(occurrence_ids))
+        ).all()
+        window_ids = list({window.id for window, _ in pairs})
+        components = window_components(session, window_ids)
+        translations: dict[int, dict[str, Any]] = dict(
+            session.execute(
+                select(WindowPublication.window_id, WindowPublication.translations).where(
+                    WindowPublication.window_id.in_(window_ids)
+                )
+            ).all()
+        )
+        for window, occurrence in pairs:
+            maintenance[occurrence.id] = _maintenance(
+                window,
+                occurrence,
+                components[window.id],
+                translations.get(window.id) or {},
+                page,
+                zone,
+            )
+    incidents: dict[int, IncidentView] = {}
+    if incident_ids:
+        found = list(
+            session.scalars(select(StatusIncident).where(StatusIncident.id.in_(incident_ids)))
+        )
+        views = _incidents(session, found, page.language, zone)
+        incidents = {incident.id: view for incident, view in zip(found, views, strict=True)}
+    entries: list[MaintenanceView | IncidentView] = [
+        maintenance[id_] if kind == 0 else incidents[id_] for kind, id_ in rows
+    ]
+    return HistoryView(header(page), entries, number, has_next)
+
+
+# --- uptime ------------------------------------------------------------------------------
+
+
+UPTIME_TTL = timedelta(seconds=60)
+"""How long a process reuses a page's uptime bars: they move by the day, and working them out
+is most of the cost of a page with many components."""
+_uptime_cache: dict[tuple[Any, ...], tuple[datetime, dict[int, Uptime]]] = {}
+_UPTIME_CACHE_SIZE = 1_000
+
+
+def uptimes(
+    session: Session, page: StatusPage, shown: Sequence[Component], at: datetime
+) -> dict[int, Uptime]:
+    """The 90-day bars of the components that show them (`vigil.statuspages.uptime`), with
+    the days before a component existed as no data. Three queries, or none when this process
+    worked them out for the page less than UPTIME_TTL ago."""
+    if not shown:
+        return {}
+    key = (page.id, page.zone, tuple((c.id, c.created_at) for c in shown))
+    cached = _uptime_cache.get(key)
+    if cached is not None and timedelta(0) <= at - cached[0] < UPTIME_TTL:
+        return cached[1]
+    zone = zone_info(page.zone)
+    found = page_uptime(session, page, at, days=UPTIME_DAYS)
+    bars: dict[int, Uptime] = {}
+    for component in shown:
+        born = component.created_at.astimezone(zone).date()
+        days = [
+            DayUptime(day.day, None if day.day < born else day.uptime)
+            for day in found.get(component.id, [])
+        ]
+        measured = [d.ratio for d in days if d.ratio is not None]
+        bars[component.id] = Uptime(days, sum(measured) / len(measured) if measured else None)
+    if len(_uptime_cache) >= _UPTIME_CACHE_SIZE:
+        _uptime_cache.clear()
+    _uptime_cache[key] = (at, bars)
+    return bars
+
+
+# --- the JSON summary --------------------------------------------------------------------
+
+
+def summary(view: PageView, url: str) -> dict[str, Any]:
+    """The page for embedding, in the shape of Instatus' `summary.json` (plus components)."""
+    return {
+        "page": {
+            "id": view.page.key,
+            "name": view.page.name,
+            "url": url,
+            "status": view.status,
+        },
+        "components": [
+            {"id": c.key, "name": c.name, "group": c.group, "status": c.status}
+            for c in view.components
+        ],
+        "activeIncidents": [
+            {
+                "id": i.key,
+                "name": i.name,
+                "started": i.started.iso,
+                "status": i.status,
+                "impact": i.impact,
+                "url": url,
+            }
+            for i in view.incidents
+        ],
+        "activeMaintenances": [_maintenance_summary(m, url) for m in view.in_progress],
+        "upcomingMaintenances": [_maintenance_summary(m, url) for m in view.upcoming],
+    }
+
+
+def _maintenance_summary(shown: MaintenanceView, url: str) -> dict[str, Any]:
+    return {
+        "id": shown.key,
+        "name": shown.name,
+        "start": shown.start.iso,
+        "end": shown.end.iso,
+        "status": shown.status,
+        "duration": shown.duration_minutes,
+        "components": [{"name": c.name, "status": c.status} for c in shown.components],
+        "url": url,
+    }
