@@ -62,7 +62,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture(scope="session")
 def settings(database_url: str) -> Settings:
     upgrade(database_url)
-    return Settings(database_url=database_url, max_body_bytes=65_536, embedded_worker=False)
+    return Settings(
+        database_url=database_url,
+        max_body_bytes=65_536,
+        embedded_worker=False,
+        status_page_cache_seconds=0,  # tests see each change at once; the cache has its own test
+    )
 
 
 @pytest.fixture(scope="session")

@@ -53,6 +53,11 @@ class Settings(BaseSettings):
     """Active maintenance modes an organization may have at once; starting one more is refused
     (VictorOps answers 420)."""
 
+    # Status pages (vigil.web.status_page).
+    status_page_cache_seconds: float = 5.0
+    """How long a server process serves a rendered public page again before rendering it anew
+    (0: every request renders). Readers see a change within this many seconds."""
+
 
 @lru_cache
 def get_settings() -> Settings:

@@ -31,6 +31,7 @@ from vigil.statuspages.models import (
     WindowPublication,
 )
 from vigil.statuspages.pages import PageFields, new_key
+from vigil.web import status_page
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 
@@ -269,7 +270,7 @@ def test_the_page_fetches_nothing_from_elsewhere(site: Site, anonymous: TestClie
     html = show(anonymous, subdomain)
 
     assert re.findall(r'(?:src|href)="(?:https?:)?//', html) == []
-    assert "<link" not in html
+    assert re.findall(r'<link rel="(?!alternate")', html) == []  # feeds are not fetched
     assert '<meta name="viewport"' in html
 
 
@@ -744,3 +745,32 @@ def test_uptime_bars_are_reused_for_a_minute(
     show(anonymous, subdomain)
 
     assert (reused, queries.count) == (12, 15)
+
+
+def test_the_page_offers_its_feeds_and_an_email_subscription(
+    site: Site, anonymous: TestClient
+) -> None:
+    subdomain = site.page()
+
+    html = show(anonymous, subdomain)
+
+    for feed in ("feed.rss", "feed.atom", "maintenance.ics"):
+        assert f'href="/status/{subdomain}/{feed}"' in html
+    assert f'<form method="post" action="/status/{subdomain}/subscribe">' in html
+
+
+def test_a_process_serves_a_rendered_page_again_for_a_few_seconds(
+    site: Site, anonymous: TestClient, travel: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(anonymous.app.state.settings, "status_page_cache_seconds", 5)  # type: ignore[attr-defined]
+    monkeypatch.setattr(status_page, "_rendered", {})
+    subdomain = site.page()
+    show(anonymous, subdomain)
+    site.component(subdomain, "API")
+
+    cached = show(anonymous, subdomain)
+    travel.shift(timedelta(seconds=5))
+    fresh = show(anonymous, subdomain)
+
+    assert "API" not in text_of(cached)
+    assert "API" in text_of(fresh)

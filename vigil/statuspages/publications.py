@@ -23,7 +23,6 @@ from datetime import datetime
 
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import ColumnElement
 
 from vigil.clock import rfc3339
 from vigil.errors import Invalid, NotFound, WrongState
@@ -36,6 +35,7 @@ from vigil.maintenance.models import (
 from vigil.maintenance.windows import WindowSpec, WindowState
 from vigil.statuspages.components import check_translations, set_window_components
 from vigil.statuspages.models import Component, StatusPage, WindowComponent, WindowPublication
+from vigil.statuspages.status import windows_on
 
 MAINTENANCE_STATUSES = ("NOTSTARTEDYET", "INPROGRESS", "COMPLETED")
 BY_OCCURRENCE_STATUS = {
@@ -181,20 +181,6 @@ def move_to(
 # --- windows on a page ------------------------------------------------------------------------
 
 
-def on_page(page: StatusPage) -> ColumnElement[bool]:
-    """Windows shown on `page`: published there, or naming one of its components."""
-    return or_(
-        MaintenanceWindow.id.in_(
-            select(WindowPublication.window_id).where(WindowPublication.page_id == page.id)
-        ),
-        MaintenanceWindow.id.in_(
-            select(WindowComponent.window_id)
-            .join(Component, Component.id == WindowComponent.component_id)
-            .where(Component.page_id == page.id)
-        ),
-    )
-
-
 def page_windows(
     session: Session, page: StatusPage, *, offset: int = 0, limit: int = 50
 ) -> list[PageWindow]:
@@ -202,7 +188,7 @@ def page_windows(
     found = list(
         session.scalars(
             select(MaintenanceWindow)
-            .where(MaintenanceWindow.org_id == page.org_id, on_page(page))
+            .where(MaintenanceWindow.org_id == page.org_id, windows_on(page))
             .order_by(MaintenanceWindow.created_at.desc(), MaintenanceWindow.id.desc())
             .offset(offset)
             .limit(limit)
@@ -217,7 +203,7 @@ def page_window(session: Session, page: StatusPage, key: str) -> PageWindow:
         select(MaintenanceWindow).where(
             MaintenanceWindow.org_id == page.org_id,
             MaintenanceWindow.key == key,
-            on_page(page),
+            windows_on(page),
         )
     ).one_or_none()
     if found is None:

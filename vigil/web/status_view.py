@@ -14,7 +14,7 @@ from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Integer, func, literal_column, or_, select, union_all
+from sqlalchemy import Integer, func, literal_column, select, union_all
 from sqlalchemy.orm import Session
 
 from vigil.maintenance.models import (
@@ -30,10 +30,15 @@ from vigil.statuspages.models import (
     StatusIncidentComponent,
     StatusIncidentUpdate,
     StatusPage,
-    WindowComponent,
     WindowPublication,
 )
-from vigil.statuspages.status import component_statuses, page_maintenance, page_status, worst
+from vigil.statuspages.status import (
+    component_statuses,
+    page_maintenance,
+    page_status,
+    windows_on,
+    worst,
+)
 from vigil.statuspages.uptime import page_uptime
 
 COMPONENT_LABELS = {
@@ -466,20 +471,6 @@ def _window_updates(
     return found
 
 
-def _on_page(page: StatusPage) -> ColumnElement[bool]:
-    """A window is on a page when it is published there or names one of its components."""
-    return or_(
-        MaintenanceWindow.id.in_(
-            select(WindowComponent.window_id)
-            .join(Component, Component.id == WindowComponent.component_id)
-            .where(Component.page_id == page.id)
-        ),
-        MaintenanceWindow.id.in_(
-            select(WindowPublication.window_id).where(WindowPublication.page_id == page.id)
-        ),
-    )
-
-
 def history_view(
     session: Session, page: StatusPage, number: int, *, per_page: int = HISTORY_PER_PAGE
 ) -> HistoryView:
@@ -497,7 +488,7 @@ def history_view(
         .join(MaintenanceWindow, MaintenanceWindow.id == MaintenanceOccurrence.window_id)
         .where(
             MaintenanceWindow.org_id == page.org_id,
-            _on_page(page),
+            windows_on(page),
             MaintenanceOccurrence.status.in_(("completed", "canceled")),
         )
     )
