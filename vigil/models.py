@@ -33,6 +33,8 @@ from vigil.people.models import ContactMethod, PagingRule, PagingStep, Team, Tea
 from vigil.statuspages.models import (
     Component,
     ComponentGroup,
+    Scope,
+    Service,
     StatusIncident,
     StatusIncidentComponent,
     StatusIncidentUpdate,
@@ -40,6 +42,7 @@ from vigil.statuspages.models import (
     Subscriber,
     WindowComponent,
     WindowPublication,
+    WindowService,
 )
 
 metadata = Base.metadata
@@ -79,6 +82,8 @@ __all__ = [
     "RoutingKey",
     "RoutingKeyPolicy",
     "ScheduledOverride",
+    "Scope",
+    "Service",
     "StatusIncident",
     "StatusIncidentComponent",
     "StatusIncidentUpdate",
@@ -93,5 +98,6 @@ __all__ = [
     "Webhook",
     "WindowComponent",
     "WindowPublication",
+    "WindowService",
     "metadata",
 ]

@@ -7,11 +7,11 @@ from typing import Any
 
 from sqlalchemy import select
 
+from tests.helpers import run_all_due
 from tests.maintenance.builders import Shop
 from vigil import clock
 from vigil.db import transaction
 from vigil.engine.models import Timer
-from vigil.engine.worker import Worker
 from vigil.maintenance import windows
 from vigil.maintenance.automation import HANDLERS
 from vigil.maintenance.models import MaintenanceOccurrence, MaintenanceWindowEvent
@@ -44,7 +44,7 @@ class WindowShop(Shop):
 
     def run_engine(self) -> int:
         """Run the maintenance timers due now; returns how many ran."""
-        return Worker(self.sessions, HANDLERS).run_due()
+        return run_all_due(self.sessions, HANDLERS)
 
     def occurrences(self, key: str) -> list[MaintenanceOccurrence]:
         with transaction(self.sessions) as session:

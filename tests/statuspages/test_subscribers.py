@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.helpers import run_all_due
 from tests.maintenance.builders import MONDAY, travel
 from tests.maintenance.windows_builders import spec
 from tests.statuspages.test_status import Board
@@ -17,7 +18,6 @@ from vigil import clock
 from vigil.db import transaction
 from vigil.engine.handlers import HANDLERS
 from vigil.engine.models import Timer
-from vigil.engine.worker import Worker
 from vigil.errors import Invalid
 from vigil.notify import webhooks
 from vigil.notify.dispatch import KIND as DELIVERY
@@ -54,7 +54,7 @@ class Readers(Board):
         return made.window.key
 
     def run_everything(self) -> None:
-        Worker(self.sessions, {k: v for k, v in HANDLERS.items() if k != DELIVERY}).run_due()
+        run_all_due(self.sessions, {k: v for k, v in HANDLERS.items() if k != DELIVERY})
 
     def sent(self) -> list[tuple[str, str]]:
         """(address, subject) of every delivery requested to a subscriber, in order."""

@@ -14,9 +14,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.conftest import QueryCounter
+from tests.helpers import run_all_due
 from vigil import clock
 from vigil.db import transaction
-from vigil.engine.worker import Worker
 from vigil.maintenance import windows
 from vigil.maintenance.automation import HANDLERS
 from vigil.maintenance.recurrence import Schedule
@@ -155,7 +155,7 @@ class Site:
             )
 
     def run_engine(self) -> int:
-        return Worker(self.sessions, HANDLERS).run_due()
+        return run_all_due(self.sessions, HANDLERS)
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ import uvicorn
 from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
-from vigil.engine.worker import Worker
+from tests.helpers import run_all_due
 from vigil.maintenance.automation import HANDLERS
 from vigil.orgs.service import NewOrganization
 
@@ -156,7 +156,7 @@ def scheduled_page(instatus: httpx.Client) -> tuple[str, dict[str, Any]]:
 
 
 def run_engine(sessions: sessionmaker[Session]) -> None:
-    Worker(sessions, HANDLERS).run_due()
+    run_all_due(sessions, HANDLERS)
 
 
 def test_a_maintenance_goes_from_upcoming_to_in_progress_to_history(

@@ -18,6 +18,9 @@ from vigil.api.instatus import maintenances as instatus_maintenances
 from vigil.api.instatus import pages as instatus_pages
 from vigil.api.native import maintenance_calendar, maintenance_windows
 from vigil.api.observability import RequestTelemetry
+from vigil.api.prodmanager import maintenance as prodmanager_maintenance
+from vigil.api.prodmanager import scopes as prodmanager_scopes
+from vigil.api.prodmanager import services as prodmanager_services
 from vigil.api.responses import FastJSONResponse
 from vigil.api.shortcut import Shortcut
 from vigil.api.victorops import (
@@ -98,6 +101,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         instatus_incidents,
         incipulse_maintenance,  # /api/maintenance/status before Prod Manager's /api/maintenance/{id}
         incipulse_incidents,
+        prodmanager_scopes,
+        prodmanager_services,
+        prodmanager_maintenance,  # after Incipulse: its /api/maintenance/status comes first
     ):
         app.include_router(module.router)
     return app

@@ -38,9 +38,12 @@ def register_error_format(prefix: str, formatter: ErrorFormatter) -> None:
 
 
 def error_response(request: Request, status: int, message: str) -> Response:
-    for prefix, formatter in ERROR_FORMATS.items():
-        if request.url.path.startswith(prefix):
-            return formatter(status, message)
+    """The error in the format of the longest registered prefix of the path: Incipulse's
+    `/api/maintenance/status` wins over Prod Manager's `/api/maintenance`."""
+    path = request.url.path
+    matching = [prefix for prefix in ERROR_FORMATS if path.startswith(prefix)]
+    if matching:
+        return ERROR_FORMATS[max(matching, key=len)](status, message)
     return json_error(status, message)
 
 

@@ -220,3 +220,55 @@ class Subscriber(Base):
     """The secret in its confirmation and unsubscribe links."""
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+SERVICE_STATUSES = ("up", "degraded", "down")
+"""Prod Manager's expected impact of a maintenance on its service."""
+
+
+class Scope(Base):
+    """Prod Manager's scope (a region, an availability zone): every Prod Manager maintenance
+    names one scope and one service. Its integer `id` is Prod Manager's id on the wire."""
+
+    __tablename__ = "scopes"
+    __table_args__ = (UniqueConstraint("org_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Service(Base):
+    """Prod Manager's service (Compute, Database): the other half of a maintenance's place."""
+
+    __tablename__ = "services"
+    __table_args__ = (UniqueConstraint("org_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class WindowService(Base):
+    """A maintenance window made as a Prod Manager maintenance: its scope, service and the
+    service's expected status while it runs. Scopes and services in use cannot be deleted."""
+
+    __tablename__ = "maintenance_window_services"
+    __table_args__ = (
+        CheckConstraint("service_status IN ('up', 'degraded', 'down')", name="service_status"),
+        Index("ix_maintenance_window_services_scope_id", "scope_id"),
+        Index("ix_maintenance_window_services_service_id", "service_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    window_id: Mapped[int] = mapped_column(
+        ForeignKey("maintenance_windows.id", ondelete="CASCADE"), unique=True
+    )
+    scope_id: Mapped[int] = mapped_column(ForeignKey("scopes.id"))
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
+    service_status: Mapped[str] = mapped_column(String(10))

@@ -7,9 +7,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.helpers import run_all_due
 from vigil import clock
 from vigil.db import transaction
-from vigil.engine.worker import Worker
 from vigil.maintenance.automation import HANDLERS
 from vigil.orgs.service import NewOrganization
 from vigil.statuspages.components import ComponentFields, create_component
@@ -103,4 +103,4 @@ def shown_statuses(
 
 def run_engine(sessions: sessionmaker[Session]) -> int:
     """Run the maintenance timers due now; returns how many ran."""
-    return Worker(sessions, HANDLERS).run_due()
+    return run_all_due(sessions, HANDLERS)
