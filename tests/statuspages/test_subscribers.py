@@ -2,19 +2,22 @@
 pages they follow (all of it, or only their components)."""
 
 import re
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.helpers import run_all_due
 from tests.maintenance.builders import MONDAY, travel
 from tests.maintenance.windows_builders import spec
+from tests.notify.servers import SmtpServer, smtp_server
 from tests.statuspages.test_status import Board
 from vigil import clock
+from vigil.config import get_settings
 from vigil.db import transaction
 from vigil.engine.handlers import HANDLERS
 from vigil.engine.models import Timer
@@ -25,7 +28,7 @@ from vigil.orgs.service import NewOrganization
 from vigil.statuspages import subscribers
 from vigil.statuspages.models import StatusPage, Subscriber, WindowPublication
 
-__all__ = ["travel"]
+__all__ = ["smtp_server", "travel"]
 
 ONE_PM = datetime(2026, 3, 2, 13, 0)
 
@@ -212,3 +215,32 @@ def test_a_bad_address_or_an_unknown_link_is_refused(
     assert anonymous.post(f"{base}/subscribe", data={"email": "not an address"}).status_code == 400
     assert anonymous.get(f"{base}/subscription/nope").status_code == 404
     assert anonymous.post(f"{base}/subscription/nope/unsubscribe").status_code == 404
+
+
+@pytest.fixture
+def mail(
+    smtp_server: SmtpServer, monkeypatch: pytest.MonkeyPatch, sessions: sessionmaker[Session]
+) -> Iterator[SmtpServer]:
+    """E-mail goes to a local SMTP server; timers other tests left due are dropped first."""
+    with transaction(sessions) as session:
+        session.execute(delete(Timer))
+    monkeypatch.setenv("VIGIL_SMTP_URL", smtp_server.url)
+    get_settings.cache_clear()
+    yield smtp_server
+    get_settings.cache_clear()
+
+
+def test_a_subscriber_receives_the_confirmation_and_then_the_maintenance_by_smtp(
+    readers: Readers, mail: SmtpServer
+) -> None:
+    readers.subscribe("reader@example.com")
+    readers.window("API")
+
+    run_all_due(readers.sessions, HANDLERS)
+
+    received = {str(m.message["Subject"]): m.message for m in mail.received}
+    assert "[Acme] Confirm your subscription" in received
+    scheduled = received["[Acme] Maintenance scheduled: Database upgrade"]
+    assert scheduled["To"] == "reader@example.com"
+    assert "/unsubscribe>" in str(scheduled["List-Unsubscribe"])
+    assert "Affected: API" in scheduled.get_content()

@@ -31,7 +31,7 @@ from vigil.statuspages.models import (
     WindowPublication,
 )
 from vigil.statuspages.pages import PageFields, new_key
-from vigil.web import status_page
+from vigil.web.rendered_pages import RenderedPages
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 
@@ -762,8 +762,8 @@ def test_the_page_offers_its_feeds_and_an_email_subscription(
 def test_a_process_serves_a_rendered_page_again_for_a_few_seconds(
     site: Site, anonymous: TestClient, travel: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(anonymous.app.state.settings, "status_page_cache_seconds", 5)  # type: ignore[attr-defined]
-    monkeypatch.setattr(status_page, "_rendered", {})
+    pages: RenderedPages = anonymous.app.state.rendered_pages  # type: ignore[attr-defined]
+    monkeypatch.setattr(pages, "fresh_for", timedelta(seconds=5))
     subdomain = site.page()
     show(anonymous, subdomain)
     site.component(subdomain, "API")

@@ -47,6 +47,7 @@ from vigil.db import is_sqlite, make_engine, make_session_factory
 from vigil.engine.handlers import build_worker
 from vigil.heap import settle_heap
 from vigil.web import ack, status_feeds, status_page, status_subscriptions
+from vigil.web.rendered_pages import RenderedPages, ServeRendered
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -67,6 +68,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     integration = AlertIntegration(app.state.sessions)
     app.add_middleware(Shortcut, prefix="/integrations/", target=integration, label=ROUTE)
+    app.state.rendered_pages = RenderedPages(settings.status_page_cache_seconds)
+    app.add_middleware(ServeRendered, label="/status/{subdomain}")
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestTelemetry)
     app.include_router(ops.router)

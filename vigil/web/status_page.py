@@ -5,7 +5,6 @@ Every page is inline: its CSS is in the document and nothing is fetched from els
 page's own logo aside, when it has one).
 """
 
-from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -87,28 +86,16 @@ def history(
     summary="A public status page",
 )
 def status_page(subdomain: str, request: Request, session: DbSession) -> HTMLResponse:
+    """Rendered anew when no fresh copy was kept (see `vigil.web.rendered_pages`)."""
     now = clock.now()
-    fresh_for = timedelta(seconds=request.app.state.settings.status_page_cache_seconds)
-    cached = _rendered.get(subdomain)
-    if cached is not None and timedelta(0) <= now - cached[0] < fresh_for:
-        return HTMLResponse(cached[1], headers=HTML_HEADERS)
     page = page_by_subdomain(session, subdomain)
     if page is None:
         return _not_found(subdomain)
     view = page_view(session, page, now)
     html = templates.get_template("status.html").render(page=view.page, view=view, current="status")
     body = html.encode()
-    if fresh_for > timedelta(0):
-        if len(_rendered) >= MAX_RENDERED:
-            _rendered.clear()
-        _rendered[subdomain] = (now, body)
+    request.app.state.rendered_pages.keep(subdomain, now, body)
     return HTMLResponse(body, headers=HTML_HEADERS)
-
-
-MAX_RENDERED = 1_000
-_rendered: dict[str, tuple[datetime, bytes]] = {}
-"""Each process's rendered pages by subdomain, with when they were rendered (clock time, so
-tests moving the clock move their age too)."""
 
 
 def _not_found(subdomain: str) -> HTMLResponse:
