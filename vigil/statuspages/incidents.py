@@ -15,6 +15,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from vigil.errors import Invalid, NotFound
+from vigil.incidents.models import Incident
 from vigil.statuspages.components import (
     check_status,
     check_translations,
@@ -58,6 +59,8 @@ class IncidentView:
     incident: StatusIncident
     components: list[tuple[Component, str]]
     updates: list[StatusIncidentUpdate]
+    paging_number: int | None = None
+    """The number of the paging incident behind it, when linked."""
 
 
 def check_incident_status(status: str) -> str:
@@ -193,7 +196,36 @@ def views(session: Session, incidents: Sequence[StatusIncident]) -> list[Inciden
             .order_by(StatusIncidentUpdate.created_at.desc(), StatusIncidentUpdate.id.desc())
         ):
             updates[update.status_incident_id].append(update)
-    return [IncidentView(i, components[i.id], updates[i.id]) for i in incidents]
+    linked = {i.incident_id for i in incidents if i.incident_id is not None}
+    numbers = (
+        dict(
+            session.execute(
+                select(Incident.id, Incident.number).where(Incident.id.in_(linked))
+            ).all()
+        )
+        if linked
+        else {}
+    )
+    return [
+        IncidentView(
+            i,
+            components[i.id],
+            updates[i.id],
+            numbers.get(i.incident_id) if i.incident_id is not None else None,
+        )
+        for i in incidents
+    ]
+
+
+def paging_incident_id(session: Session, org_id: int, number: int) -> int:
+    """The id of the organization's paging incident `number` (raises Invalid when none), to
+    link a public incident to what paged the team."""
+    found = session.scalar(
+        select(Incident.id).where(Incident.org_id == org_id, Incident.number == number)
+    )
+    if found is None:
+        raise Invalid(f"No incident #{number} to link")
+    return found
 
 
 def view(session: Session, incident: StatusIncident) -> IncidentView:

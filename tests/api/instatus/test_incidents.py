@@ -3,9 +3,14 @@
 
 import time_machine
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
 
 from tests.api.instatus.helpers import add_component, add_incident
 from tests.conftest import QueryCounter
+from vigil import clock
+from vigil.db import transaction
+from vigil.incidents.service import NewIncident, trigger
+from vigil.orgs.service import NewOrganization
 
 
 def statuses_shown(client: TestClient, page_id: str) -> dict[str, str]:
@@ -227,3 +232,29 @@ def test_an_update_with_an_unknown_status_is_400(instatus: TestClient, page_id: 
 def test_an_unknown_update_is_404(instatus: TestClient, page_id: str) -> None:
     made = add_incident(instatus, page_id)
     assert instatus.get(f"{updates_url(page_id, made['id'])}/cknone").status_code == 404
+
+
+def test_an_incident_links_to_the_paging_incident_behind_it(
+    instatus: TestClient, page_id: str, sessions: sessionmaker[Session], org: NewOrganization
+) -> None:
+    with transaction(sessions) as session:
+        paging = trigger(
+            session, org.org.id, NewIncident("ops", "db-1", "CRITICAL", "db-1 down"), clock.now()
+        )
+
+    made = add_incident(instatus, page_id, vigilIncident=paging.number)
+
+    assert made["vigilIncident"] == paging.number
+    assert instatus.get(f"/v1/{page_id}/incidents/{made['id']}").json()["vigilIncident"] == (
+        paging.number
+    )
+
+
+def test_an_unknown_paging_incident_cannot_be_linked(instatus: TestClient, page_id: str) -> None:
+    answer = instatus.post(
+        f"/v1/{page_id}/incidents",
+        json={"name": "Down", "message": "Looking", "vigilIncident": 999_999},
+    )
+
+    assert answer.status_code == 400
+    assert answer.json()["error"]["message"] == "No incident #999999 to link"

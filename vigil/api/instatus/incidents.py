@@ -63,6 +63,11 @@ def create(
         at=clock.now(),
         started=wire.instant(body.started, "started") if body.started else None,
         translations=_part(body.translations, "name"),
+        incident_id=(
+            incidents.paging_incident_id(session, caller.org_id, body.vigilIncident)
+            if body.vigilIncident is not None
+            else None
+        ),
     )
     return wire.incident_json(incidents.view(session, made), status_page)
 

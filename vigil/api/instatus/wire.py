@@ -224,6 +224,9 @@ class IncidentIn(BaseModel):
     notify: bool | None = None
     statuses: list[StatusOf] | None = None
     translations: Translations | None = None
+    vigilIncident: int | None = Field(
+        default=None, ge=1, description="Vigil extension: the paging incident's number behind it"
+    )
 
 
 # --- objects out ----------------------------------------------------------------------------
@@ -365,4 +368,5 @@ def incident_json(view: IncidentView, page: StatusPage) -> dict[str, Any]:
         "components": [affected_json(c, page) for c, _ in view.components],
         "statuses": [{"id": c.key, "status": status} for c, status in view.components],
         "translations": incident.translations or {},
+        **({"vigilIncident": view.paging_number} if view.paging_number is not None else {}),
     }
