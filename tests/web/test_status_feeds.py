@@ -177,4 +177,4 @@ def test_a_feed_costs_a_fixed_number_of_queries(
 
     anonymous.get(path(page, "feed.rss"))
 
-    assert queries.count == 4
+    assert queries.count == 5  # page, incidents, their components, their updates, maintenance

@@ -43,18 +43,27 @@ def set_recipients(
 
 def recipients_of(session: Session, window: MaintenanceWindow) -> list[RecipientSpec]:
     """The window's recipients as named (usernames, team slugs, addresses, webhook slugs)."""
+    return recipients_by_window(session, [window.id])[window.id]
+
+
+def recipients_by_window(session: Session, ids: Sequence[int]) -> dict[int, list[RecipientSpec]]:
+    """Each window's recipients as named, in one statement."""
+    found: dict[int, list[RecipientSpec]] = {window_id: [] for window_id in ids}
+    if not ids:
+        return found
     rows = session.execute(
         select(MaintenanceWindowRecipient, User.username, Team.slug, Webhook.slug)
         .outerjoin(User, User.id == MaintenanceWindowRecipient.user_id)
         .outerjoin(Team, Team.id == MaintenanceWindowRecipient.team_id)
         .outerjoin(Webhook, Webhook.id == MaintenanceWindowRecipient.webhook_id)
-        .where(MaintenanceWindowRecipient.window_id == window.id)
+        .where(MaintenanceWindowRecipient.window_id.in_(ids))
         .order_by(MaintenanceWindowRecipient.id)
     ).all()
-    return [
-        RecipientSpec(row.kind, username or team or row.email or webhook or "")
-        for row, username, team, webhook in rows
-    ]
+    for row, username, team, webhook in rows:
+        found[row.window_id].append(
+            RecipientSpec(row.kind, username or team or row.email or webhook or "")
+        )
+    return found
 
 
 def _row(

@@ -26,13 +26,10 @@ from vigil.maintenance.models import (
     MaintenanceOccurrence,
     MaintenanceWindow,
     MaintenanceWindowKey,
-    MaintenanceWindowRecipient,
 )
-from vigil.maintenance.recipients import RecipientSpec
+from vigil.maintenance.recipients import recipients_by_window
 from vigil.maintenance.recurrence import occurrences
 from vigil.maintenance.windows import OPEN, WindowState, schedule_of
-from vigil.notify.models import Webhook
-from vigil.people.models import Team, User
 
 __all__ = [
     "PlannedOccurrence",
@@ -108,7 +105,7 @@ def list_windows(
     ).all()
     ids = [window.id for window, _ in rows]
     keys = _keys_by_window(session, ids)
-    recipients = _recipients_by_window(session, ids)
+    recipients = recipients_by_window(session, ids)
     return total, [
         WindowState(window, keys[window.id], current, recipients[window.id])
         for window, current in rows
@@ -328,26 +325,6 @@ def _keys_by_window(session: Session, ids: Sequence[int]) -> dict[int, list[str]
     )
     for window_id, name in rows:
         found[window_id].append(name)
-    return found
-
-
-def _recipients_by_window(session: Session, ids: Sequence[int]) -> dict[int, list[RecipientSpec]]:
-    """Each window's recipients as `recipients.recipients_of` names them, in one statement."""
-    found: dict[int, list[RecipientSpec]] = defaultdict(list)
-    if not ids:
-        return found
-    rows = session.execute(
-        select(MaintenanceWindowRecipient, User.username, Team.slug, Webhook.slug)
-        .outerjoin(User, User.id == MaintenanceWindowRecipient.user_id)
-        .outerjoin(Team, Team.id == MaintenanceWindowRecipient.team_id)
-        .outerjoin(Webhook, Webhook.id == MaintenanceWindowRecipient.webhook_id)
-        .where(MaintenanceWindowRecipient.window_id.in_(ids))
-        .order_by(MaintenanceWindowRecipient.id)
-    ).all()
-    for row, username, team, webhook in rows:
-        found[row.window_id].append(
-            RecipientSpec(row.kind, username or team or row.email or webhook or "")
-        )
     return found
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from vigil.maintenance.calendar import CalendarEntry, occurrence_uid, render_calendar
 from vigil.maintenance.models import MaintenanceOccurrence, MaintenanceWindow
+from vigil.statuspages import incidents
 from vigil.statuspages.components import translated
 from vigil.statuspages.models import (
     Component,
@@ -157,18 +158,8 @@ def _incidents(
                 .where(Component.page_id == page.id, Component.key == component)
             )
         )
-    incidents = list(
-        session.scalars(query.order_by(StatusIncident.started_at.desc()).limit(MAX_ITEMS))
-    )
-    updates: dict[int, list[StatusIncidentUpdate]] = {i.id: [] for i in incidents}
-    if incidents:
-        for update in session.scalars(
-            select(StatusIncidentUpdate)
-            .where(StatusIncidentUpdate.status_incident_id.in_(list(updates)))
-            .order_by(StatusIncidentUpdate.created_at.desc(), StatusIncidentUpdate.id.desc())
-        ):
-            updates[update.status_incident_id].append(update)
-    return [(incident, updates[incident.id]) for incident in incidents]
+    found = session.scalars(query.order_by(StatusIncident.started_at.desc()).limit(MAX_ITEMS))
+    return [(shown.incident, shown.updates) for shown in incidents.views(session, list(found))]
 
 
 def _maintenance(

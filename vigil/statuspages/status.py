@@ -160,3 +160,32 @@ def page_maintenance(
         )
         (in_progress if occurrence.status == "in_progress" else upcoming).append(shown)
     return in_progress, upcoming
+
+
+def published_in_progress(
+    session: Session, org_id: int
+) -> list[tuple[MaintenanceWindow, MaintenanceOccurrence]]:
+    """The organization's windows in progress that show on any of its pages (published there
+    or naming a component), earliest started first. One query."""
+    return [
+        (window, occurrence)
+        for window, occurrence in session.execute(
+            select(MaintenanceWindow, MaintenanceOccurrence)
+            .join(MaintenanceOccurrence, MaintenanceOccurrence.window_id == MaintenanceWindow.id)
+            .where(
+                MaintenanceOccurrence.org_id == org_id,
+                MaintenanceOccurrence.status == "in_progress",
+                or_(
+                    MaintenanceWindow.id.in_(
+                        select(WindowPublication.window_id).where(
+                            WindowPublication.org_id == org_id
+                        )
+                    ),
+                    MaintenanceWindow.id.in_(
+                        select(WindowComponent.window_id).where(WindowComponent.org_id == org_id)
+                    ),
+                ),
+            )
+            .order_by(MaintenanceOccurrence.actual_start, MaintenanceWindow.id)
+        )
+    ]

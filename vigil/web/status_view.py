@@ -23,12 +23,11 @@ from vigil.maintenance.models import (
     MaintenanceWindowEvent,
 )
 from vigil.maintenance.recurrence import zone_info
+from vigil.statuspages import incidents
 from vigil.statuspages.components import list_components, translated, window_components
 from vigil.statuspages.models import (
     Component,
     StatusIncident,
-    StatusIncidentComponent,
-    StatusIncidentUpdate,
     StatusPage,
     WindowPublication,
 )
@@ -359,37 +358,7 @@ def open_incidents(session: Session, page: StatusPage, zone: ZoneInfo) -> list[I
 def _incidents(
     session: Session, found: Sequence[StatusIncident], language: str, zone: ZoneInfo
 ) -> list[IncidentView]:
-    if not found:
-        return []
-    ids = [incident.id for incident in found]
-    affected: dict[int, list[Affected]] = defaultdict(list)
-    for incident_id, name, translations, status in session.execute(
-        select(
-            StatusIncidentComponent.status_incident_id,
-            Component.name,
-            Component.translations,
-            StatusIncidentComponent.status,
-        )
-        .join(Component, Component.id == StatusIncidentComponent.component_id)
-        .where(StatusIncidentComponent.status_incident_id.in_(ids))
-        .order_by(Component.position, Component.id)
-    ):
-        affected[incident_id].append(
-            Affected(translated(name, translations or {}, "name", language), status)
-        )
-    updates: dict[int, list[Update]] = defaultdict(list)
-    for update in session.scalars(
-        select(StatusIncidentUpdate)
-        .where(StatusIncidentUpdate.status_incident_id.in_(ids))
-        .order_by(StatusIncidentUpdate.created_at.desc(), StatusIncidentUpdate.id.desc())
-    ):
-        updates[update.status_incident_id].append(
-            Update(
-                INCIDENT_LABELS.get(update.status, update.status),
-                translated(update.message, update.translations or {}, "message", language),
-                moment(update.created_at, zone),
-            )
-        )
+    """The incidents as the page shows them: translated, in the page's zone (two queries)."""
     return [
         IncidentView(
             key=incident.key,
@@ -398,10 +367,21 @@ def _incidents(
             started=moment(incident.started_at, zone),
             started_at=incident.started_at,
             resolved=moment(incident.resolved_at, zone) if incident.resolved_at else None,
-            components=affected[incident.id],
-            updates=updates[incident.id],
+            components=[
+                Affected(translated(c.name, c.translations or {}, "name", language), status)
+                for c, status in shown.components
+            ],
+            updates=[
+                Update(
+                    INCIDENT_LABELS.get(u.status, u.status),
+                    translated(u.message, u.translations or {}, "message", language),
+                    moment(u.created_at, zone),
+                )
+                for u in shown.updates
+            ],
         )
-        for incident in found
+        for shown in incidents.views(session, found)
+        for incident in [shown.incident]
     ]
 
 

@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter
-from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from vigil import clock
@@ -23,16 +22,15 @@ from vigil.api.incipulse.auth import Caller
 from vigil.api.incipulse.pages import Target, page_for
 from vigil.errors import Invalid
 from vigil.maintenance import windows
-from vigil.maintenance.models import MaintenanceOccurrence, MaintenanceWindow
 from vigil.maintenance.recurrence import Schedule
 from vigil.maintenance.windows import WindowChanges, WindowSpec
 from vigil.statuspages import publications
-from vigil.statuspages.models import WindowComponent, WindowPublication
 from vigil.statuspages.publications import (
     DEFAULT_WINDOW_COMPONENT_STATUS,
     PublicationFields,
     UpdateFields,
 )
+from vigil.statuspages.status import published_in_progress
 
 router = APIRouter(tags=["Incipulse: maintenance"], route_class=TransactionalRoute)
 
@@ -47,38 +45,14 @@ STATUS = "/api/maintenance/status"
 def in_progress(caller: Caller, session: DbSession) -> dict[str, Any]:
     """`[{IncidentId, Title, Status: "In Progress", StartDate}]`, earliest started first: the
     windows in progress shown on the organization's status pages (one query)."""
-    rows = session.execute(
-        select(
-            MaintenanceWindow.key,
-            MaintenanceWindow.title,
-            MaintenanceOccurrence.actual_start,
-            MaintenanceOccurrence.planned_start,
-        )
-        .join(MaintenanceOccurrence, MaintenanceOccurrence.window_id == MaintenanceWindow.id)
-        .where(
-            MaintenanceOccurrence.org_id == caller.org_id,
-            MaintenanceOccurrence.status == "in_progress",
-            or_(
-                MaintenanceWindow.id.in_(
-                    select(WindowPublication.window_id).where(
-                        WindowPublication.org_id == caller.org_id
-                    )
-                ),
-                MaintenanceWindow.id.in_(
-                    select(WindowComponent.window_id).where(WindowComponent.org_id == caller.org_id)
-                ),
-            ),
-        )
-        .order_by(MaintenanceOccurrence.actual_start, MaintenanceWindow.id)
-    )
     ongoing = [
         {
-            "IncidentId": key,
-            "Title": title,
+            "IncidentId": window.key,
+            "Title": window.title,
             "Status": "In Progress",
-            "StartDate": wire.iso(actual_start or planned_start),
+            "StartDate": wire.iso(occurrence.actual_start or occurrence.planned_start),
         }
-        for key, title, actual_start, planned_start in rows
+        for window, occurrence in published_in_progress(session, caller.org_id)
     ]
     count = len(ongoing)
     return wire.envelope(ongoing, f"{count} maintenance{'s' if count != 1 else ''} in progress")
