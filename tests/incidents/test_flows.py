@@ -147,7 +147,9 @@ def test_a_manual_incident_and_its_alert_point_at_each_other(world: World) -> No
     with transaction(world.sessions) as session:
         alert = session.get(Alert, created.alert_id)
         incident = session.scalars(
-            select(Incident).where(Incident.entity_id == created.entity_id)
+            select(Incident).where(
+                Incident.org_id == world.org_id, Incident.entity_id == created.entity_id
+            )
         ).one()
     assert alert is not None
     assert (alert.incident_id, incident.last_alert_id) == (incident.id, created.alert_id)
