@@ -14,7 +14,7 @@ Every change appends to the window's timeline, with who and when, and the window
 recipients hear about it (`vigil.maintenance.notices`).
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -405,6 +405,23 @@ def add_note(
     state = get_window(session, org_id, key)
     kind = "update" if public else "comment"
     return _record(session, state.window, state.current, at, actor, kind, public=public, body=body)
+
+
+def record_change(
+    session: Session,
+    org_id: int,
+    key: str,
+    changed: Mapping[str, Sequence[Any]],
+    *,
+    actor: str,
+    at: datetime,
+) -> None:
+    """Put on the window's timeline a change to what another package keeps of it (a Prod
+    Manager maintenance's service, say): `changed` maps each field to (before, after)."""
+    if changed:
+        state = get_window(session, org_id, key)
+        details = {name: list(values) for name, values in changed.items()}
+        _record(session, state.window, state.current, at, actor, "updated", details=details)
 
 
 def timeline(

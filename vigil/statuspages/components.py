@@ -130,18 +130,24 @@ def set_window_components(
     statuses: Mapping[str, str],
 ) -> None:
     """Replace the window's components (component id → status while in progress)."""
+    components = components_by_key(session, page, list(statuses))
+    by_id = {component.id: statuses[component.key] for component in components}
+    replace_window_components(session, window.org_id, window.id, by_id)
+
+
+def replace_window_components(
+    session: Session, org_id: int, window_id: int, statuses: Mapping[int, str]
+) -> None:
+    """Replace the window's components by these (component's row id → status while in
+    progress), for callers that already hold the components."""
     for status in statuses.values():
         check_status(status)
-    components = components_by_key(session, page, list(statuses))
-    session.execute(delete(WindowComponent).where(WindowComponent.window_id == window.id))
+    session.execute(delete(WindowComponent).where(WindowComponent.window_id == window_id))
     session.add_all(
         WindowComponent(
-            org_id=window.org_id,
-            window_id=window.id,
-            component_id=component.id,
-            status=statuses[component.key],
+            org_id=org_id, window_id=window_id, component_id=component_id, status=status
         )
-        for component in components
+        for component_id, status in statuses.items()
     )
     session.flush()
 

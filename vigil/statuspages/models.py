@@ -241,16 +241,23 @@ class Scope(Base):
 
 
 class Service(Base):
-    """Prod Manager's service (Compute, Database): the other half of a maintenance's place."""
+    """Prod Manager's service (Compute, Database): the other half of a maintenance's place.
+    Shown on a status page as `component_id`, when set: its maintenances show there."""
 
     __tablename__ = "services"
-    __table_args__ = (UniqueConstraint("org_id", "name"),)
+    __table_args__ = (
+        UniqueConstraint("org_id", "name"),
+        Index("ix_services_component_id", "component_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    component_id: Mapped[int | None] = mapped_column(
+        ForeignKey("components.id", ondelete="SET NULL"), nullable=True
+    )
 
 
 class WindowService(Base):

@@ -32,7 +32,8 @@ from vigil.maintenance.models import (
 )
 from vigil.maintenance.recurrence import Schedule
 from vigil.maintenance.windows import WindowChanges, WindowSpec
-from vigil.statuspages.models import SERVICE_STATUSES, Scope, Service, WindowService
+from vigil.statuspages.components import replace_window_components
+from vigil.statuspages.models import SERVICE_STATUSES, Component, Scope, Service, WindowService
 
 __all__ = [
     "MAINTENANCE_STATUSES",
@@ -56,12 +57,16 @@ __all__ = [
     "maintenance_counts",
     "maintenance_events",
     "maintenance_weather",
+    "service_components",
     "update_maintenance",
     "update_scope",
     "update_service",
 ]
 
 MAINTENANCE_STATUSES = ("scheduled", "in-progress", "succeed", "failed", "canceled")
+SHOWN_AS = {"up": "OPERATIONAL", "degraded": "DEGRADEDPERFORMANCE", "down": "UNDERMAINTENANCE"}
+"""The status a page shows of a service's component while a maintenance of the service runs,
+by the maintenance's `service_status`: planned downtime shows as under maintenance."""
 MAX_NAME_CHARS = 200
 MAX_DESCRIPTION_CHARS = 20_000
 
@@ -106,10 +111,21 @@ def delete_scope(session: Session, org_id: int, scope_id: int) -> None:
 
 
 def create_service(
-    session: Session, org_id: int, name: str, description: str = "", *, at: datetime
+    session: Session,
+    org_id: int,
+    name: str,
+    description: str = "",
+    *,
+    component: str | None = None,
+    at: datetime,
 ) -> Service:
-    """A new service; Conflict when the organization has one of that name."""
-    return _create(session, Service, org_id, name, description, at)
+    """A new service; Conflict when the organization has one of that name. `component` (a
+    status-page component's id) shows the service's maintenances on that component's page."""
+    service = _create(session, Service, org_id, name, description, at)
+    if component:
+        service.component_id = _component_id(session, org_id, component)
+        session.flush()
+    return service
 
 
 def get_service(session: Session, org_id: int, service_id: int) -> Service:
@@ -130,14 +146,41 @@ def update_service(
     *,
     name: str | None = None,
     description: str | None = None,
+    component: str | None = None,
 ) -> Service:
-    """Only the values given (not None) change."""
-    return _update(session, Service, org_id, service_id, name, description)
+    """Only the values given (not None) change; `component` "" shows the service on no page.
+    A new component applies to the service's maintenances not over yet; those over keep the
+    component they were shown on."""
+    service = _update(session, Service, org_id, service_id, name, description)
+    if component is None:
+        return service
+    component_id = _component_id(session, org_id, component) if component else None
+    if component_id != service.component_id:
+        service.component_id = component_id
+        session.flush()
+        open_maintenances = _maintenances(org_id).where(
+            WindowService.service_id == service.id,
+            MaintenanceOccurrence.status.in_(("scheduled", "in_progress")),
+        )
+        for _, _, link in session.execute(open_maintenances):
+            _show_on_page(session, link)
+    return service
 
 
 def delete_service(session: Session, org_id: int, service_id: int) -> None:
     """Delete a service no maintenance belongs to (WrongState, 409, otherwise)."""
     _delete(session, Service, org_id, service_id)
+
+
+def service_components(session: Session, services: Sequence[Service]) -> dict[int, str | None]:
+    """The id of the component each service shows on (None for none), in one query."""
+    found: dict[int, str | None] = {service.id: None for service in services}
+    linked = {service.component_id for service in services} - {None}
+    if linked:
+        rows = session.execute(select(Component.id, Component.key).where(Component.id.in_(linked)))
+        keys: dict[int, str] = dict(rows.all())
+        found.update({s.id: keys.get(s.component_id) for s in services if s.component_id})
+    return found
 
 
 def maintenance_counts(
@@ -340,6 +383,7 @@ def create_maintenance(
     )
     session.add(link)
     session.flush()
+    _show_on_page(session, link)
     return Maintenance(state.window, state.current, link)
 
 
@@ -369,7 +413,7 @@ def update_maintenance(
     key = found.window.key
     if fields.status is not None and fields.status not in MAINTENANCE_STATUSES:
         raise Invalid(f"status: expected one of {', '.join(MAINTENANCE_STATUSES)}")
-    _relink(session, org_id, found.link, fields)
+    _relink(session, org_id, found, fields, actor=actor, at=at)
     changes = WindowChanges(
         title=_changed(fields.name, found.window.title),
         description=_changed(
@@ -543,14 +587,39 @@ def _changed(given: str | None, stored: str) -> str | None:
     return given
 
 
-def _relink(session: Session, org_id: int, link: WindowService, fields: MaintenanceFields) -> None:
+def _relink(
+    session: Session,
+    org_id: int,
+    found: Maintenance,
+    fields: MaintenanceFields,
+    *,
+    actor: str,
+    at: datetime,
+) -> None:
+    """Move the maintenance to the scope, service and service status given, on its timeline;
+    the page shows it on its new service's component."""
+    link = found.link
+    before = _place_of(link)
     if fields.scope_id is not None and fields.scope_id != link.scope_id:
         link.scope_id = _known(session, Scope, org_id, fields.scope_id)
     if fields.service_id is not None and fields.service_id != link.service_id:
         link.service_id = _known(session, Service, org_id, fields.service_id)
     if fields.service_status is not None:
         link.service_status = _checked_service_status(fields.service_status)
-    session.flush()
+    after = _place_of(link)
+    changed = {name: (before[name], after[name]) for name in before if before[name] != after[name]}
+    if changed:
+        session.flush()
+        _show_on_page(session, link)
+        windows.record_change(session, org_id, found.window.key, changed, actor=actor, at=at)
+
+
+def _place_of(link: WindowService) -> dict[str, int | str]:
+    return {
+        "scope": link.scope_id,
+        "service": link.service_id,
+        "service_status": link.service_status,
+    }
 
 
 def _known(session: Session, kind: type[Place], org_id: int, place_id: int) -> int:
@@ -560,6 +629,24 @@ def _known(session: Session, kind: type[Place], org_id: int, place_id: int) -> i
     if found is None:
         raise Invalid(f"{_label(kind)}: no {_label(kind)} {place_id}")
     return found
+
+
+def _component_id(session: Session, org_id: int, key: str) -> int:
+    """The row id of the organization's component with this id (Invalid when none has it)."""
+    found = session.scalar(
+        select(Component.id).where(Component.org_id == org_id, Component.key == key)
+    )
+    if found is None:
+        raise Invalid(f"component: no component {key}")
+    return found
+
+
+def _show_on_page(session: Session, link: WindowService) -> None:
+    """Show the maintenance on its service's component, if the service has one, with the status
+    its `service_status` gives (`SHOWN_AS`)."""
+    component_id = session.scalar(select(Service.component_id).where(Service.id == link.service_id))
+    statuses = {component_id: SHOWN_AS[link.service_status]} if component_id else {}
+    replace_window_components(session, link.org_id, link.window_id, statuses)
 
 
 def _minute(moment: datetime) -> datetime:

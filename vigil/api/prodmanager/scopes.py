@@ -10,11 +10,11 @@ Services (`vigil.api.prodmanager.services`) are the same routes under `/api/serv
 `place_router` below. Reads need no token on a one-organization deployment (see `auth`).
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request, Response
+from fastapi import APIRouter, Depends, Form, Request, Response
 from sqlalchemy.orm import Session
 
 from vigil import clock
@@ -38,6 +38,12 @@ class PlaceApi:
     listed: Callable[[Session, int, int, int], tuple[list[Any], int]]
     update: Callable[..., Scope | Service]
     delete: Callable[[Session, int, int], None]
+    form_extras: Callable[..., Any] = field(default=lambda: {})
+    """A dependency reading the kind's own form fields, passed on to `create` and `update`."""
+    json_extras: Callable[[Session, Sequence[Any]], dict[int, dict[str, Any]]] = field(
+        default=lambda session, places: {}
+    )
+    """The kind's own answer fields, by id, for a list of them."""
 
 
 def place_router(api: PlaceApi, word: str, tag: str) -> APIRouter:
@@ -45,9 +51,19 @@ def place_router(api: PlaceApi, word: str, tag: str) -> APIRouter:
     router = APIRouter(tags=[tag], route_class=TransactionalRoute)
     base = f"/api/{word}"
 
-    def as_json(request: Request, session: Session, place: Scope | Service) -> dict[str, Any]:
-        count = domain.maintenance_counts(session, api.kind, [place.id])[place.id]
-        return wire.place_json(place, count, request.app.state.settings.base_url)
+    Extras = Annotated[dict[str, Any], Depends(api.form_extras)]
+
+    def as_json(
+        request: Request, session: Session, places: Sequence[Scope | Service]
+    ) -> list[dict[str, Any]]:
+        ids = [place.id for place in places]
+        counts = domain.maintenance_counts(session, api.kind, ids)
+        extras = api.json_extras(session, places)
+        base_url = request.app.state.settings.base_url
+        return [
+            wire.place_json(place, counts[place.id], base_url) | extras.get(place.id, {})
+            for place in places
+        ]
 
     @router.get(base, summary=f"List all {word}s", responses=wire.errors(400, 401))
     def list_all(
@@ -56,10 +72,8 @@ def place_router(api: PlaceApi, word: str, tag: str) -> APIRouter:
         """Ordered by id; `page` (from 1) and `per_page` (default 20, at most 50)."""
         page, per_page, offset = wire.pagination(request)
         found, total = api.listed(session, reader.org_id, offset, per_page)
-        counts = domain.maintenance_counts(session, api.kind, [place.id for place in found])
-        base_url = request.app.state.settings.base_url
         wire.page_headers(response, page, per_page, total)
-        return {"items": [wire.place_json(place, counts[place.id], base_url) for place in found]}
+        return {"items": as_json(request, session, found)}
 
     @router.post(
         f"{base}/create", summary=f"Create a {word}", responses=wire.errors(400, 401, 403, 409)
@@ -68,6 +82,7 @@ def place_router(api: PlaceApi, word: str, tag: str) -> APIRouter:
         org_id: WriterOrg,
         session: DbSession,
         request: Request,
+        extras: Extras,
         name: Name = None,
         description: Description = None,
     ) -> dict[str, Any]:
@@ -76,8 +91,8 @@ def place_router(api: PlaceApi, word: str, tag: str) -> APIRouter:
             problems.add("name", "this field is required")
         problems.check()
         assert name is not None
-        place = api.create(session, org_id, name, description or "", at=clock.now())
-        return wire.place_json(place, 0, request.app.state.settings.base_url)
+        place = api.create(session, org_id, name, description or "", at=clock.now(), **extras)
+        return as_json(request, session, [place])[0]
 
     @router.get(
         f"{base}/{{resource_id:int}}", summary=f"Get single {word}", responses=wire.errors(401, 404)
@@ -85,7 +100,7 @@ def place_router(api: PlaceApi, word: str, tag: str) -> APIRouter:
     def get_one(
         resource_id: int, reader: ReaderOf, session: DbSession, request: Request
     ) -> dict[str, Any]:
-        return as_json(request, session, api.get(session, reader.org_id, resource_id))
+        return as_json(request, session, [api.get(session, reader.org_id, resource_id)])[0]
 
     @router.post(
         f"{base}/{{resource_id:int}}/update",
@@ -97,11 +112,14 @@ def place_router(api: PlaceApi, word: str, tag: str) -> APIRouter:
         org_id: WriterOrg,
         session: DbSession,
         request: Request,
+        extras: Extras,
         name: Name = None,
         description: Description = None,
     ) -> dict[str, Any]:
-        place = api.update(session, org_id, resource_id, name=name, description=description)
-        return as_json(request, session, place)
+        place = api.update(
+            session, org_id, resource_id, name=name, description=description, **extras
+        )
+        return as_json(request, session, [place])[0]
 
     @router.post(
         f"{base}/{{resource_id:int}}/delete",
