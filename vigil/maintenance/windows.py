@@ -135,13 +135,10 @@ def create_window(
 
 
 def get_window(session: Session, org_id: int, key: str) -> WindowState:
-    window = session.scalars(
-        select(MaintenanceWindow).where(
-            MaintenanceWindow.org_id == org_id, MaintenanceWindow.key == key
-        )
-    ).one_or_none()
-    if window is None:
-        raise NotFound(f"No maintenance window {key}")
+    return _state_of(session, _window(session, org_id, key))
+
+
+def _state_of(session: Session, window: MaintenanceWindow) -> WindowState:
     return WindowState(
         window,
         keys_of(session, window.id),
@@ -402,9 +399,10 @@ def add_note(
         raise Invalid("A note needs a body")
     if len(body) > MAX_NOTE_CHARS:
         raise Invalid(f"A note is at most {MAX_NOTE_CHARS} characters")
-    state = get_window(session, org_id, key)
+    window = _window(session, org_id, key)
+    current = current_of(session, window.id)
     kind = "update" if public else "comment"
-    return _record(session, state.window, state.current, at, actor, kind, public=public, body=body)
+    return _record(session, window, current, at, actor, kind, public=public, body=body)
 
 
 def record_change(
@@ -589,16 +587,21 @@ def subject_of(occurrence: MaintenanceOccurrence) -> str:
 # --- internals ------------------------------------------------------------------------------
 
 
-def _locked(session: Session, org_id: int, key: str) -> WindowState:
-    """The window, its row locked until commit so two changes to it queue (PostgreSQL)."""
-    found = session.scalars(
-        select(MaintenanceWindow)
-        .where(MaintenanceWindow.org_id == org_id, MaintenanceWindow.key == key)
-        .with_for_update()
-    ).one_or_none()
+def _window(session: Session, org_id: int, key: str, *, lock: bool = False) -> MaintenanceWindow:
+    """The window (NotFound when the organization has none with this key); `lock` keeps its
+    row locked until commit so two changes to it queue (PostgreSQL)."""
+    query = select(MaintenanceWindow).where(
+        MaintenanceWindow.org_id == org_id, MaintenanceWindow.key == key
+    )
+    found = session.scalars(query.with_for_update() if lock else query).one_or_none()
     if found is None:
         raise NotFound(f"No maintenance window {key}")
-    return get_window(session, org_id, key)
+    return found
+
+
+def _locked(session: Session, org_id: int, key: str) -> WindowState:
+    """The window's state, its row locked until commit so two changes to it queue."""
+    return _state_of(session, _window(session, org_id, key, lock=True))
 
 
 def _move(

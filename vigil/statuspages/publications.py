@@ -18,7 +18,7 @@ former texts in `details["edits"]`; a deleted one becomes an internal event (`pu
 """
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import Select, or_, select
@@ -32,7 +32,7 @@ from vigil.maintenance.models import (
     MaintenanceWindow,
     MaintenanceWindowEvent,
 )
-from vigil.maintenance.windows import WindowSpec, WindowState
+from vigil.maintenance.windows import WindowSpec
 from vigil.statuspages.components import check_translations, set_window_components
 from vigil.statuspages.models import Component, StatusPage, WindowComponent, WindowPublication
 from vigil.statuspages.status import windows_on
@@ -105,7 +105,7 @@ def publish_window(
     first: UpdateFields,
     actor: str,
     at: datetime,
-) -> WindowState:
+) -> MaintenanceWindow:
     """Make a window shown on `page` (muting no paging) with its components (component id →
     status while in progress), its publication, and `first.message` as its first public
     update; `first.status` INPROGRESS starts it at once, COMPLETED ends (or cancels) it."""
@@ -116,11 +116,10 @@ def publish_window(
     state = windows.create_window(session, page.org_id, spec, actor=actor, at=at)
     set_window_components(session, state.window, page, components)
     set_publication(session, state.window, page, publication)
+    move_to(session, page.org_id, state.window.key, status, actor=actor, at=at)
     if first.message:
-        post_update(session, page, state.window.key, first, actor=actor, at=at)
-    else:
-        move_to(session, page.org_id, state.window.key, status, actor=actor, at=at)
-    return windows.get_window(session, page.org_id, state.window.key)
+        _post(session, state.window.key, page, replace(first, status=status), actor, at)
+    return state.window
 
 
 def set_publication(
@@ -273,15 +272,21 @@ def post_update(
     at: datetime,
 ) -> MaintenanceWindowEvent:
     """A public update of the window; its status (when given) moves the window first."""
-    window = page_window(session, page, key)
-    status = check_maintenance_status(fields.status or window.status)
-    translations = check_translations(fields.translations or {}, ("message",))
+    status = check_maintenance_status(fields.status or page_window(session, page, key).status)
     move_to(session, page.org_id, key, status, actor=actor, at=at)
+    return _post(session, key, page, replace(fields, status=status), actor, at)
+
+
+def _post(
+    session: Session, key: str, page: StatusPage, fields: UpdateFields, actor: str, at: datetime
+) -> MaintenanceWindowEvent:
+    """Post the update of a window on the page, already at `fields.status`."""
+    translations = check_translations(fields.translations or {}, ("message",))
     event = windows.add_note(
         session, page.org_id, key, body=fields.message or "", public=True, actor=actor, at=at
     )
     event.details = {
-        "status": status,
+        "status": fields.status,
         "notify": True if fields.notify is None else fields.notify,
         "translations": translations,
     }

@@ -445,10 +445,10 @@ def test_another_organizations_maintenance_is_404(
     assert response.status_code == 404
 
 
-def test_scheduling_a_maintenance_takes_29_queries(
+def test_scheduling_a_maintenance_takes_25_queries(
     incipulse: TestClient, page: Page, queries: QueryCounter
 ) -> None:
     schedule(incipulse, [page.web])
     queries.statements.clear()
     schedule(incipulse, [page.api])
-    assert queries.count == 29  # 3 here, the rest making and publishing the window
+    assert queries.count == 25  # 3 here, the rest making and publishing the window

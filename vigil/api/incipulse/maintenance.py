@@ -75,7 +75,7 @@ def schedule(session: Session, org_id: int, body: wire.IncidentIn) -> str:
         auto_start=True,
         auto_end=True,
     )
-    state = publications.publish_window(
+    window = publications.publish_window(
         session,
         page,
         spec,
@@ -85,7 +85,7 @@ def schedule(session: Session, org_id: int, body: wire.IncidentIn) -> str:
         actor=wire.ACTOR,
         at=clock.now(),
     )
-    return state.window.key
+    return window.key
 
 
 def change(session: Session, found: Target, body: wire.IncidentIn) -> None:

@@ -87,7 +87,7 @@ def create(
         auto_end=True if body.autoEnd is None else body.autoEnd,
         reminders=[early] if early else (),
     )
-    state = publications.publish_window(
+    window = publications.publish_window(
         session,
         status_page,
         spec,
@@ -102,7 +102,7 @@ def create(
         actor=wire.ACTOR,
         at=clock.now(),
     )
-    return _one(session, status_page, state.window.key)
+    return _one(session, status_page, window.key)
 
 
 @router.get(ONE, summary="Get a maintenance", responses=wire.errors(404))
