@@ -8,6 +8,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -32,11 +33,12 @@ def is_postgres(url: str) -> bool:
     return url.startswith("postgresql")
 
 
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def fresh_database(folder: Path) -> Iterator[str]:
+    """A database of its own, empty, for tests that need to be alone in one (a file under
+    `folder`, or a new PostgreSQL database dropped afterwards); iterate it once."""
     requested = _requested_url()
     if not is_postgres(requested):
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'vigil-test.db'}"
+        yield f"sqlite:///{folder / 'vigil-test.db'}"
         return
     name = f"vigil_test_{uuid.uuid4().hex[:12]}"
     admin = create_engine(requested, isolation_level="AUTOCOMMIT")
@@ -48,6 +50,11 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    yield from fresh_database(tmp_path_factory.mktemp("db"))
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -67,6 +74,11 @@ def settings(database_url: str) -> Settings:
         max_body_bytes=65_536,
         embedded_worker=False,
         status_page_cache_seconds=0,  # tests see each change at once; the cache has its own test
+        # No request limits; tests/api/test_rate_limits.py builds an app with small ones.
+        rate_limit_instatus="0",
+        rate_limit_incipulse="0",
+        rate_limit_prodmanager="0",
+        rate_limit_prodmanager_anonymous="0",
     )
 
 

@@ -21,6 +21,7 @@ from vigil.api.observability import RequestTelemetry
 from vigil.api.prodmanager import maintenance as prodmanager_maintenance
 from vigil.api.prodmanager import scopes as prodmanager_scopes
 from vigil.api.prodmanager import services as prodmanager_services
+from vigil.api.rate_limits import RateLimiter
 from vigil.api.responses import FastJSONResponse
 from vigil.api.shortcut import Shortcut
 from vigil.api.victorops import (
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     integration = AlertIntegration(app.state.sessions)
     app.add_middleware(Shortcut, prefix="/integrations/", target=integration, label=ROUTE)
     app.state.rendered_pages = RenderedPages(settings.status_page_cache_seconds)
+    app.state.rate_limiter = RateLimiter.from_settings(settings)
     app.add_middleware(ServeRendered, label="/status/{subdomain}")
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestTelemetry)

@@ -23,6 +23,10 @@ STATUS_BY_ERROR: dict[type[DomainError], int] = {
 }
 
 
+EXTRA_HEADERS = "extra_headers"
+"""The `request.state` attribute holding headers that every answer to the request carries,
+errors included (Prod Manager's X-RateLimit-*, set by the dependency that counted it)."""
+
 ErrorFormatter = Callable[[int, str], Response]
 """Turns a status and a message into a dialect's own error body."""
 
@@ -43,8 +47,11 @@ def error_response(request: Request, status: int, message: str) -> Response:
     path = request.url.path
     matching = [prefix for prefix in ERROR_FORMATS if path.startswith(prefix)]
     if matching:
-        return ERROR_FORMATS[max(matching, key=len)](status, message)
-    return json_error(status, message)
+        response = ERROR_FORMATS[max(matching, key=len)](status, message)
+    else:
+        response = json_error(status, message)
+    response.headers.update(getattr(request.state, EXTRA_HEADERS, None) or {})
+    return response
 
 
 def status_of(error: DomainError) -> int:

@@ -7,42 +7,22 @@ their own (a fresh SQLite file, or a fresh PostgreSQL database when the suite ru
 
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from tests.api.prodmanager.conftest import bearer
 from tests.api.prodmanager.helpers import create, scope_of, service_of, valid
-from tests.conftest import _requested_url, is_postgres, new_org
+from tests.conftest import fresh_database, new_org
 from vigil.api.app import create_app
 from vigil.config import Settings
 from vigil.migrations import upgrade
 
 
-def _fresh_database(folder: Path) -> Iterator[str]:
-    requested = _requested_url()
-    if not is_postgres(requested):
-        yield f"sqlite:///{folder / 'lone-org.db'}"
-        return
-    name = f"vigil_test_lone_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(requested, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(requested).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 @pytest.fixture(scope="module")
 def lone(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, TestClient]]:
     """(anonymous client, client with the read-write key) of a one-organization deployment."""
-    for url in _fresh_database(tmp_path_factory.mktemp("lone")):
+    for url in fresh_database(tmp_path_factory.mktemp("lone")):
         upgrade(url)
         app = create_app(Settings(database_url=url, embedded_worker=False))
         only = new_org(app.state.sessions, "Only Org")

@@ -1,11 +1,13 @@
 """`X-API-KEY: <API key>`: the organization's Vigil API key; read-only keys may only read.
 For reads the key may also come as `?api_key=` (Incipulse warns against it for writes, and
-Vigil takes it for reads only)."""
+Vigil takes it for reads only). Each key (the remote address without a valid key) is rate
+limited (`rate_limit_incipulse`, 429 past it, as Incipulse documents)."""
 
 from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Request
 
+from vigil.api.rate_limits import INCIPULSE, charge_address, charge_key
 from vigil.api.victorops.auth import READ_METHODS
 from vigil.orgs.service import Principal, authenticate_key
 
@@ -22,12 +24,15 @@ def _principal(
     reading = request.method in READ_METHODS
     secret = (x_api_key or (request.query_params.get("api_key") if reading else None) or "").strip()
     if not secret:
+        charge_address(request, INCIPULSE)
         raise HTTPException(401, MISSING_OR_INVALID)
     # A session of its own, closed at once (see vigil.api.victorops.auth).
     with request.app.state.sessions() as session:
         principal = authenticate_key(session, secret)
     if principal is None:
+        charge_address(request, INCIPULSE)  # key guessing is limited too
         raise HTTPException(401, MISSING_OR_INVALID)
+    charge_key(request, INCIPULSE, principal.key_id)
     if principal.read_only and not reading:
         raise HTTPException(403, READ_ONLY)
     return principal

@@ -1,11 +1,13 @@
 """`Authorization: Bearer <API key>`: the organization's Vigil API key; read-only keys may only
-read. The page in the path must be one of the caller's organization (else 404)."""
+read. The page in the path must be one of the caller's organization (else 404). Each key (the
+remote address without a valid key) is rate limited (`rate_limit_instatus`, 429 past it)."""
 
 from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Request
 from sqlalchemy.orm import Session
 
+from vigil.api.rate_limits import INSTATUS, charge_address, charge_key
 from vigil.api.victorops.auth import READ_METHODS
 from vigil.orgs.service import Principal, authenticate_key
 from vigil.statuspages.models import StatusPage
@@ -17,12 +19,15 @@ def _principal(
 ) -> Principal:
     scheme, _, secret = (authorization or "").strip().partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
+        charge_address(request, INSTATUS)
         raise HTTPException(401, "Missing Authorization: Bearer <API key> header")
     # A session of its own, closed at once (see vigil.api.victorops.auth).
     with request.app.state.sessions() as session:
         principal = authenticate_key(session, secret.strip())
     if principal is None:
+        charge_address(request, INSTATUS)  # key guessing is limited too
         raise HTTPException(401, "Invalid API key")
+    charge_key(request, INSTATUS, principal.key_id)
     if principal.read_only and request.method not in READ_METHODS:
         raise HTTPException(403, "This API key is read-only")
     return principal

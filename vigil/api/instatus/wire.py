@@ -43,6 +43,7 @@ ERROR_CODES = {
     409: "conflict",
     413: "payload_too_large",
     422: "unprocessable_entity",
+    429: "too_many_requests",
     500: "internal_server_error",
 }
 

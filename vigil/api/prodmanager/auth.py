@@ -6,14 +6,19 @@ internal events or comments). Vigil holds several organizations, and an anonymou
 names none, so anonymous reads work only when the deployment has exactly one organization
 (they see its public data); with several, they get 401 asking to authenticate. A token that
 is sent but unknown is always 401, for reads too.
+
+Rate limits as Prod Manager's: per API key (`rate_limit_prodmanager`), and per remote address
+for anonymous reads and requests without a valid token (`rate_limit_prodmanager_anonymous`);
+429 past them, and the `X-RateLimit-*` headers on the answers.
 """
 
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, NoReturn
 
-from fastapi import Depends, Header, HTTPException, Request
+from fastapi import Depends, Header, HTTPException, Request, Response
 from sqlalchemy import select
 
+from vigil.api.rate_limits import PRODMANAGER, PRODMANAGER_ANONYMOUS, charge_address, charge_key
 from vigil.orgs.models import Organization
 from vigil.orgs.service import authenticate_key
 
@@ -38,29 +43,41 @@ class Reader:
         return not self.authenticated
 
 
-def _secret(authorization: str | None) -> str | None:
+def _secret(request: Request, authorization: str | None) -> str | None:
     """The bearer token, None when no Authorization header was sent."""
     if authorization is None or not authorization.strip():
         return None
     scheme, _, secret = authorization.strip().partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
-        raise HTTPException(401, INVALID)
+        _refuse(request, INVALID)
     return secret.strip()
+
+
+def _refuse(request: Request, message: str) -> NoReturn:
+    """401, counted against the remote address (so key guessing is limited too)."""
+    charge_address(request, PRODMANAGER_ANONYMOUS, advertise=True)
+    raise HTTPException(401, message)
 
 
 def _reader(
     request: Request,
+    response: Response,
     authorization: Annotated[
         str | None, Header(description="Bearer <API key>; optional for reads")
     ] = None,
 ) -> Reader:
-    secret = _secret(authorization)
+    secret = _secret(request, authorization)
+    if secret is None:
+        response.headers.update(charge_address(request, PRODMANAGER_ANONYMOUS, advertise=True))
     # A session of its own, closed at once (see vigil.api.victorops.auth).
     with request.app.state.sessions() as session:
         if secret is not None:
             principal = authenticate_key(session, secret)
             if principal is None:
-                raise HTTPException(401, INVALID)
+                _refuse(request, INVALID)
+            response.headers.update(
+                charge_key(request, PRODMANAGER, principal.key_id, advertise=True)
+            )
             return Reader(principal.org_id, authenticated=True)
         orgs = list(session.scalars(select(Organization.id).order_by(Organization.id).limit(2)))
     if len(orgs) != 1:
@@ -70,15 +87,17 @@ def _reader(
 
 def _writer(
     request: Request,
+    response: Response,
     authorization: Annotated[str | None, Header(description="Bearer <API key>")] = None,
 ) -> int:
-    secret = _secret(authorization)
+    secret = _secret(request, authorization)
     if secret is None:
-        raise HTTPException(401, REQUIRED)
+        _refuse(request, REQUIRED)
     with request.app.state.sessions() as session:
         principal = authenticate_key(session, secret)
     if principal is None:
-        raise HTTPException(401, INVALID)
+        _refuse(request, INVALID)
+    response.headers.update(charge_key(request, PRODMANAGER, principal.key_id, advertise=True))
     if principal.read_only:
         raise HTTPException(403, READ_ONLY)
     return principal.org_id
