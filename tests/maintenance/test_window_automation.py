@@ -84,7 +84,7 @@ def test_a_worker_down_at_the_planned_start_starts_the_window_once_when_back(
     assert len(muted_keys(shop)) == 1
 
 
-def test_a_worker_down_through_the_whole_window_starts_then_ends_it(
+def test_a_worker_down_through_the_whole_window_cancels_it_when_back(
     shop: WindowShop, travel: Any
 ) -> None:
     made = shop.make(spec(ONE_PM))
@@ -92,9 +92,36 @@ def test_a_worker_down_through_the_whole_window_starts_then_ends_it(
 
     shop.run_engine()
 
-    current = shop.get(made.window.key).current
-    assert current.status == "completed"
-    assert [e.kind for e in shop.events(made.window.key)] == ["created", "started", "ended"]
+    assert shop.get(made.window.key).current.status == "canceled"
+    assert [(e.kind, e.body) for e in shop.events(made.window.key)][1:] == [
+        ("canceled", windows.ENGINE_DOWN)
+    ]
+    assert muted_keys(shop) == []
+
+
+def test_a_worker_down_through_the_whole_window_sends_no_start_or_end(
+    shop: WindowShop, travel: Any
+) -> None:
+    shop.make(spec(ONE_PM, recipients=[RecipientSpec("email", "dba@example.com")]))
+    shop.clear_emails()
+    at(travel, END + timedelta(minutes=5))
+
+    shop.run_engine()
+
+    assert [e["subject"] for e in shop.emails()] == [
+        "[Vigil] Maintenance canceled: Database upgrade"
+    ]
+
+
+def test_a_worker_down_through_a_window_without_auto_end_still_starts_it(
+    shop: WindowShop, travel: Any
+) -> None:
+    made = shop.make(spec(ONE_PM, auto_end=False))
+    at(travel, END + timedelta(minutes=5))
+
+    shop.run_engine()
+
+    assert shop.get(made.window.key).current.status == "in_progress"
 
 
 def test_a_window_started_by_hand_is_not_started_again_by_its_timer(
@@ -166,6 +193,18 @@ def test_reminders_go_out_at_their_offsets_before_the_start(shop: WindowShop, tr
     assert "Starts in 10 minutes." in shop.emails()[1]["body"]
 
 
+def test_a_reminder_run_late_after_the_start_is_not_sent(shop: WindowShop, travel: Any) -> None:
+    shop.make(spec(ONE_PM, reminders=[30], recipients=[RecipientSpec("email", "dba@example.com")]))
+    shop.clear_emails()
+    at(travel, START + timedelta(minutes=5))
+
+    shop.run_engine()
+
+    assert [e["subject"] for e in shop.emails()] == [
+        "[Vigil] Maintenance started: Database upgrade"
+    ]
+
+
 def test_a_reminder_already_past_when_the_window_is_made_is_not_sent(shop: WindowShop) -> None:
     made = shop.make(spec(ONE_PM, reminders=[24 * 60, 30]))
 
@@ -199,7 +238,7 @@ def test_a_series_skips_occurrences_missed_while_the_worker_was_down(
     shop.run_engine()
 
     occurrences = shop.occurrences(made.window.key)
-    assert [(o.index, o.status) for o in occurrences] == [(0, "completed"), (3, "scheduled")]
+    assert [(o.index, o.status) for o in occurrences] == [(0, "canceled"), (3, "scheduled")]
 
 
 def test_a_key_stays_muted_while_a_mode_still_covers_it_after_the_window_ends(

@@ -20,12 +20,18 @@ from vigil.maintenance.models import MaintenanceOccurrence, MaintenanceWindow
 
 
 def start_due(session: Session, timer: Timer) -> None:
+    """At the planned start: start the occurrence; one that should have ended on its own by
+    now (no worker ran through its planned time) is canceled instead, as nothing is left of
+    it to mute."""
     found = _occurrence(session, timer)
-    if found is not None and found[1].status == "scheduled":
-        window, occurrence = found
-        windows.start_occurrence(
-            session, window, occurrence, actor=windows.AUTOMATIC, at=_now(timer)
-        )
+    if found is None or found[1].status != "scheduled":
+        return
+    window, occurrence = found
+    at = _now(timer)
+    if window.auto_end and at >= occurrence.planned_end:
+        windows.miss_occurrence(session, window, occurrence, at, reason=windows.ENGINE_DOWN)
+    else:
+        windows.start_occurrence(session, window, occurrence, actor=windows.AUTOMATIC, at=at)
 
 
 def end_due(session: Session, timer: Timer) -> None:
@@ -46,10 +52,15 @@ def end_due(session: Session, timer: Timer) -> None:
 
 
 def remind(session: Session, timer: Timer) -> None:
+    """Before the planned start; a reminder run late (no worker ran then) past the planned
+    start has nothing left to remind of."""
     found = _occurrence(session, timer)
-    if found is not None and found[1].status == "scheduled":
-        window, occurrence = found
-        notices.announce(session, window, occurrence, "reminder", _now(timer))
+    if found is None or found[1].status != "scheduled":
+        return
+    window, occurrence = found
+    at = _now(timer)
+    if at < occurrence.planned_start:
+        notices.announce(session, window, occurrence, "reminder", at)
 
 
 def _occurrence(

@@ -545,27 +545,25 @@ def end_occurrence(
     return True
 
 
+NOT_STARTED = "Not started by its planned end"
+ENGINE_DOWN = "Not started: the engine was not running through its planned time"
+
+
 def miss_occurrence(
-    session: Session, window: MaintenanceWindow, occurrence: MaintenanceOccurrence, at: datetime
+    session: Session,
+    window: MaintenanceWindow,
+    occurrence: MaintenanceOccurrence,
+    at: datetime,
+    *,
+    reason: str = NOT_STARTED,
 ) -> bool:
-    """A scheduled occurrence nobody started by its planned end is canceled, and the series
-    goes on."""
+    """A scheduled occurrence that did not start by its planned end is canceled (`reason` on
+    its timeline and in the notices), and the series goes on."""
     if not _move(session, occurrence, "scheduled", status="canceled"):
         return False
     timers.cancel_subjects(session, [subject_of(occurrence)])
-    _record(
-        session,
-        window,
-        occurrence,
-        at,
-        AUTOMATIC,
-        "canceled",
-        public=True,
-        body="Not started by its planned end",
-    )
-    notices.announce(
-        session, window, occurrence, "canceled", at, note="Not started by its planned end"
-    )
+    _record(session, window, occurrence, at, AUTOMATIC, "canceled", public=True, body=reason)
+    notices.announce(session, window, occurrence, "canceled", at, note=reason)
     _advance(session, window, occurrence, at)
     return True
 
