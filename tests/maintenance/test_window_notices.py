@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.maintenance.builders import MONDAY, travel
 from tests.maintenance.windows_builders import WindowShop, spec
 from tests.notify.servers import HttpServer, SmtpServer, http_server, smtp_server
+from tests.oncall.builders import person, policy, rotation, team, weekly
 from vigil import clock
 from vigil.config import get_settings
 from vigil.db import transaction
@@ -57,6 +58,17 @@ def test_a_team_recipient_means_whoever_is_on_call_in_it(shop: WindowShop) -> No
     shop.make(spec(ONE_PM, recipients=[RecipientSpec("team", str(slug))]))
 
     assert [address for address, _ in subjects(shop)] == ["ada@example.com"]
+
+
+def test_a_team_recipient_reaches_only_that_teams_on_call(shop: WindowShop) -> None:
+    with transaction(shop.sessions) as session:
+        person(session, shop.org_id, "bob")
+        dbas = team(session, shop.org_id, "DBAs")
+        primary = rotation(session, shop.org_id, dbas, weekly("bob"))
+        policy(session, shop.org_id, dbas, [("rotation_group", primary.slug)])
+    shop.make(spec(ONE_PM, recipients=[RecipientSpec("team", dbas.slug)]))
+
+    assert [address for address, _ in subjects(shop)] == ["bob@example.com"]
 
 
 def test_an_unknown_recipient_is_refused(shop: WindowShop) -> None:

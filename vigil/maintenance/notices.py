@@ -81,11 +81,10 @@ def announce(
             emails.setdefault(recipient.email, None)
     teams = {recipient.team_id for recipient, _, _ in rows if recipient.team_id is not None}
     if teams:
-        for team in on_call_now(session, window.org_id, at):
-            if team.team.id in teams:
-                for policy in team.policies:
-                    for person in policy.users:
-                        emails.setdefault(person.email, person.id)
+        for team in on_call_now(session, window.org_id, at, team_ids=teams):
+            for policy in team.policies:
+                for person in policy.users:
+                    emails.setdefault(person.email, person.id)
     for address, user_id in emails.items():
         request_delivery(
             session,

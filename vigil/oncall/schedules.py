@@ -4,7 +4,7 @@ Everything here is computed from the rotations, policies and substitutions as st
 fixed number of queries however many teams, policies, rotations and users are involved.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -165,11 +165,18 @@ def load(
     return Loaded(policies, entries, plans, subs, _users(session, user_ids))
 
 
-def on_call_now(session: Session, org_id: int, at: datetime) -> list[TeamOnCall]:
-    """Every team with, per escalation policy, who its rotations page at `at`."""
-    teams = list(session.scalars(select(Team).where(Team.org_id == org_id).order_by(Team.name)))
+def on_call_now(
+    session: Session, org_id: int, at: datetime, *, team_ids: Collection[int] | None = None
+) -> list[TeamOnCall]:
+    """Every team (or those of `team_ids`) with, per escalation policy, who its rotations page
+    at `at`."""
+    query = select(Team).where(Team.org_id == org_id).order_by(Team.name)
+    if team_ids is not None:
+        query = query.where(Team.id.in_(team_ids))
+    teams = list(session.scalars(query))
     moment = (at, at + timedelta(microseconds=1))
-    loaded = load(session, teams, *moment, None, with_users=False, org_id=org_id)
+    everyone = org_id if team_ids is None else None
+    loaded = load(session, teams, *moment, None, with_users=False, org_id=everyone)
     on_call: dict[int, list[int]] = {}
     for policy in loaded.policies:
         subs = loaded.subs.get(policy.id, [])
