@@ -1,6 +1,7 @@
 """The public status page at /status/{subdomain}: what it shows, in which language and zone, its
 history, its JSON summary, and how few queries it takes. Read with no API key."""
 
+import gzip
 import itertools
 import re
 import uuid
@@ -31,7 +32,7 @@ from vigil.statuspages.models import (
     WindowPublication,
 )
 from vigil.statuspages.pages import PageFields, new_key
-from vigil.web.rendered_pages import RenderedPages
+from vigil.web.rendered_pages import RenderedPages, accepts_gzip
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 
@@ -534,10 +535,20 @@ def test_the_history_of_an_unknown_page_is_a_404(anonymous: TestClient) -> None:
 # --- uptime --------------------------------------------------------------------------------
 
 
-def uptime_days(html: str, name: str) -> list[str]:
+def uptime_marks(html: str, name: str) -> list[tuple[str, int, int]]:
+    """The marks of a component's bar: (class, first column, columns covered)."""
     found = re.search(rf'aria-label="{name}: [^"]*">(.*?)</div>', html, flags=re.S)
     assert found, f"no uptime bars for {name}"
-    return re.findall(r'<i class="(\w+)"', found.group(1))
+    marks = re.findall(r'<i class="(\w+)" style="grid-column:(\d+)(?:/span (\d+))?', found.group(1))
+    return [(level, int(column), int(span or 1)) for level, column, span in marks]
+
+
+def uptime_days(html: str, name: str) -> list[str]:
+    """Each day's level as the bar draws it: up unless a mark covers the day."""
+    days = ["up"] * 90
+    for level, column, span in uptime_marks(html, name):
+        days[column - 1 : column - 1 + span] = [level] * span
+    return days
 
 
 def test_uptime_bars_cover_ninety_days_with_no_data_before_the_component(
@@ -577,6 +588,59 @@ def test_an_outage_lowers_the_uptime_of_its_day(
 
     assert uptime_days(html, "API")[-2] == "major"
     assert 'title="1 Mar 2026: 75.00% up"' in html
+
+
+def test_only_the_days_not_fully_up_get_a_mark_on_the_bar(
+    site: Site, anonymous: TestClient, travel: Any
+) -> None:
+    travel.move_to(NOW - timedelta(days=10))
+    subdomain = site.page()
+    api = site.component(subdomain, "API")
+    site.incident(
+        subdomain,
+        "Down",
+        {api: "MAJOROUTAGE"},
+        status="RESOLVED",
+        started_at=NOW - timedelta(days=1, hours=6),
+        resolved_at=NOW - timedelta(days=1),
+    )
+    travel.move_to(NOW)
+
+    html = show(anonymous, subdomain)
+
+    assert uptime_marks(html, "API") == [("nodata", 1, 79), ("major", 89, 1)]
+
+
+def test_the_days_before_a_component_are_one_mark_with_their_dates(
+    site: Site, anonymous: TestClient, travel: Any
+) -> None:
+    travel.move_to(NOW - timedelta(days=10))
+    subdomain = site.page()
+    site.component(subdomain, "API")
+    travel.move_to(NOW)
+
+    html = show(anonymous, subdomain)
+
+    assert 'style="grid-column:1/span 79;--n:79" title="3 Dec 2025 to 19 Feb 2026: no data"' in html
+
+
+def test_a_day_entirely_under_maintenance_has_a_no_data_mark_of_its_own(
+    site: Site, anonymous: TestClient, travel: Any
+) -> None:
+    travel.move_to(NOW - timedelta(days=10))
+    subdomain = site.page()
+    api = site.component(subdomain, "API")
+    site.window(subdomain, datetime(2026, 2, 27, 0, 0), {api: "UNDERMAINTENANCE"}, hours=24)
+    travel.move_to(datetime(2026, 2, 27, 0, 0, tzinfo=UTC))
+    site.run_engine()
+    travel.move_to(datetime(2026, 2, 28, 0, 0, tzinfo=UTC))
+    site.run_engine()
+    travel.move_to(NOW)
+
+    html = show(anonymous, subdomain)
+
+    assert uptime_marks(html, "API") == [("nodata", 1, 79), ("nodata", 87, 1)]
+    assert 'title="27 Feb 2026: no data"' in html
 
 
 def test_maintenance_in_progress_is_not_downtime(
@@ -759,11 +823,17 @@ def test_the_page_offers_its_feeds_and_an_email_subscription(
     assert f'<form method="post" action="/status/{subdomain}/subscribe">' in html
 
 
-def test_a_process_serves_a_rendered_page_again_for_a_few_seconds(
-    site: Site, anonymous: TestClient, travel: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def kept(anonymous: TestClient, monkeypatch: pytest.MonkeyPatch) -> RenderedPages:
+    """The app's rendered pages, kept for 5 seconds."""
     pages: RenderedPages = anonymous.app.state.rendered_pages  # type: ignore[attr-defined]
     monkeypatch.setattr(pages, "fresh_for", timedelta(seconds=5))
+    return pages
+
+
+def test_a_process_serves_a_rendered_page_again_for_a_few_seconds(
+    site: Site, anonymous: TestClient, travel: Any, kept: RenderedPages
+) -> None:
     subdomain = site.page()
     show(anonymous, subdomain)
     site.component(subdomain, "API")
@@ -774,3 +844,99 @@ def test_a_process_serves_a_rendered_page_again_for_a_few_seconds(
 
     assert "API" not in text_of(cached)
     assert "API" in text_of(fresh)
+
+
+# --- compression ---------------------------------------------------------------------------
+
+
+def fetch(anonymous: TestClient, subdomain: str, accept_encoding: str) -> Any:
+    response = anonymous.get(f"/status/{subdomain}", headers={"Accept-Encoding": accept_encoding})
+    assert response.status_code == 200, response.text
+    return response
+
+
+def test_the_page_is_gzipped_when_rendered_and_when_served_again(
+    site: Site, anonymous: TestClient, kept: RenderedPages
+) -> None:
+    subdomain = site.page()
+    site.component(subdomain, "API")
+    plain = fetch(anonymous, subdomain, "identity").content
+
+    rendered = fetch(anonymous, subdomain, "gzip, deflate, br")
+    kept_copy = fetch(anonymous, subdomain, "gzip, deflate, br")
+
+    for response in (rendered, kept_copy):
+        assert response.headers["content-encoding"] == "gzip"
+        assert response.headers["vary"] == "accept-encoding"
+        assert int(response.headers["content-length"]) < len(plain) / 2
+        assert response.content == plain
+
+
+@pytest.mark.parametrize("accept_encoding", ["", "identity", "gzip;q=0", "br", "*;q=0"])
+def test_the_page_is_plain_for_readers_that_do_not_take_gzip(
+    site: Site, anonymous: TestClient, kept: RenderedPages, accept_encoding: str
+) -> None:
+    subdomain = site.page()
+
+    rendered = fetch(anonymous, subdomain, accept_encoding)
+    kept_copy = fetch(anonymous, subdomain, accept_encoding)
+
+    for response in (rendered, kept_copy):
+        assert "content-encoding" not in response.headers
+        assert response.headers["vary"] == "accept-encoding"
+        assert int(response.headers["content-length"]) == len(response.content)
+        assert "<h1>Acme status</h1>" in response.text
+
+
+@pytest.mark.parametrize(
+    ("accept_encoding", "takes_gzip"),
+    [
+        ("gzip", True),
+        ("GZip;q=0.5, br", True),
+        ("br, *", True),
+        ("x-gzip", True),
+        ("br;q=1, gzip;q=0", False),
+        ("*, gzip;q=0", False),
+        ("*;q=0", False),
+        ("identity", False),
+        ("gzip;q=nonsense", False),
+        (None, False),
+        (b"deflate, gzip", True),
+    ],
+)
+def test_accept_encoding_is_read_with_its_weights(
+    accept_encoding: str | bytes | None, takes_gzip: bool
+) -> None:
+    assert accepts_gzip(accept_encoding) is takes_gzip
+
+
+def test_a_page_is_compressed_once_per_rendering_however_often_it_is_read(
+    site: Site, anonymous: TestClient, kept: RenderedPages, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    subdomain = site.page()
+    compressed: list[int] = []
+    compress = gzip.compress
+
+    def counted(data: bytes, compresslevel: int = 9, *, mtime: float | None = None) -> bytes:
+        compressed.append(len(data))
+        return compress(data, compresslevel, mtime=mtime)
+
+    monkeypatch.setattr(gzip, "compress", counted)
+
+    for _ in range(3):
+        fetch(anonymous, subdomain, "gzip")
+
+    assert len(compressed) == 1
+
+
+def test_the_history_is_gzipped_for_readers_that_take_it(site: Site, anonymous: TestClient) -> None:
+    subdomain = site.page()
+
+    gzipped = anonymous.get(f"/status/{subdomain}/history", headers={"Accept-Encoding": "gzip"})
+    plain = anonymous.get(f"/status/{subdomain}/history", headers={"Accept-Encoding": "identity"})
+
+    assert gzipped.headers["content-encoding"] == "gzip"
+    assert "content-encoding" not in plain.headers
+    assert gzipped.headers["vary"] == plain.headers["vary"] == "accept-encoding"
+    assert gzipped.text == plain.text
+    assert "<h1>History</h1>" in plain.text

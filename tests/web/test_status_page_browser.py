@@ -24,6 +24,7 @@ from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.helpers import run_all_due
+from tests.web.test_status_page import Site
 from vigil.maintenance.automation import HANDLERS
 from vigil.orgs.service import NewOrganization
 
@@ -242,3 +243,39 @@ def test_the_page_is_reachable_by_keyboard(
     assert focused[0] == "Skip to content"
     assert "Current status" in focused
     assert "History" in focused
+
+
+def test_a_day_with_an_outage_is_drawn_in_its_place_on_the_bar(
+    live_url: str,
+    visit: Visit,
+    sessions: sessionmaker[Session],
+    org: NewOrganization,
+    travel: Any,
+) -> None:
+    travel.move_to(NOW - timedelta(days=10))
+    site = Site(sessions, org)
+    subdomain = site.page("Acme Cloud")
+    api = site.component(subdomain, "API")
+    site.incident(
+        subdomain,
+        "Down",
+        {api: "MAJOROUTAGE"},
+        status="RESOLVED",
+        started_at=NOW - timedelta(days=1, hours=6),
+        resolved_at=NOW - timedelta(days=1),
+    )
+    travel.move_to(NOW)
+
+    visit.open(f"{live_url}/status/{subdomain}")
+    visit.shot("6-uptime-outage")
+    bar = visit.page.locator("#component-" + api + " .bars").bounding_box()
+    day = visit.page.locator("#component-" + api + " .bars .major").bounding_box()
+    before = visit.page.locator("#component-" + api + " .bars .nodata").bounding_box()
+
+    width = bar["width"] / 90
+    assert abs(day["x"] - (bar["x"] + 88 * width)) < 1  # yesterday: the 89th of 90 days
+    assert abs(day["width"] - width) < 1 and day["height"] == bar["height"]
+    assert abs(before["x"] - bar["x"]) < 1 and abs(before["width"] - 79 * width) < 1
+    assert visit.page.locator("#component-" + api + " .bars .major").get_attribute("title") == (
+        "1 Mar 2026: 75.00% up"
+    )

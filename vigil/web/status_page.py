@@ -8,7 +8,7 @@ page's own logo aside, when it has one).
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
@@ -16,7 +16,8 @@ from vigil import clock
 from vigil.api.deps import DbSession, TransactionalRoute
 from vigil.api.responses import FastJSONResponse
 from vigil.statuspages.pages import page_by_subdomain
-from vigil.web.status_view import Uptime, history_view, page_view, summary
+from vigil.web.rendered_pages import Rendered, accepts_gzip
+from vigil.web.status_view import UPTIME_DAYS, Uptime, history_view, page_view, summary
 
 router = APIRouter(tags=["Public status page"], route_class=TransactionalRoute)
 
@@ -24,7 +25,8 @@ MAX_HISTORY_PAGE = 10_000
 
 
 def _bars(uptime: Uptime) -> Markup:
-    """One mark per day, built (and kept) by the view rather than in a template loop."""
+    """The marks of the days not fully up, built (and kept) by the view rather than in a
+    template loop."""
     return Markup(uptime.marks)
 
 
@@ -36,6 +38,7 @@ templates = Environment(
     auto_reload=False,
 )
 templates.filters["bars"] = _bars
+templates.globals["uptime_days"] = UPTIME_DAYS
 HTML_HEADERS = {"Cache-Control": "no-cache"}
 """Readers see a change at once; caches may still keep a copy and ask again."""
 
@@ -67,9 +70,10 @@ def page_summary(subdomain: str, request: Request, session: DbSession) -> FastJS
 )
 def history(
     subdomain: str,
+    request: Request,
     session: DbSession,
     page_number: Annotated[int, Query(alias="page", ge=1, le=MAX_HISTORY_PAGE)] = 1,
-) -> HTMLResponse:
+) -> Response:
     page = page_by_subdomain(session, subdomain)
     if page is None:
         return _not_found(subdomain)
@@ -77,7 +81,7 @@ def history(
     html = templates.get_template("history.html").render(
         page=view.page, view=view, current="history"
     )
-    return HTMLResponse(html, headers=HTML_HEADERS)
+    return _answer(Rendered.of(html.encode(), clock.now()), request)
 
 
 @router.get(
@@ -85,7 +89,7 @@ def history(
     response_class=HTMLResponse,
     summary="A public status page",
 )
-def status_page(subdomain: str, request: Request, session: DbSession) -> HTMLResponse:
+def status_page(subdomain: str, request: Request, session: DbSession) -> Response:
     """Rendered anew when no fresh copy was kept (see `vigil.web.rendered_pages`)."""
     now = clock.now()
     page = page_by_subdomain(session, subdomain)
@@ -93,9 +97,18 @@ def status_page(subdomain: str, request: Request, session: DbSession) -> HTMLRes
         return _not_found(subdomain)
     view = page_view(session, page, now)
     html = templates.get_template("status.html").render(page=view.page, view=view, current="status")
-    body = html.encode()
-    request.app.state.rendered_pages.keep(subdomain, now, body)
-    return HTMLResponse(body, headers=HTML_HEADERS)
+    rendered = Rendered.of(html.encode(), now)
+    request.app.state.rendered_pages.keep(subdomain, rendered)
+    return _answer(rendered, request)
+
+
+def _answer(rendered: Rendered, request: Request) -> Response:
+    """The page gzipped when the request accepts it, with the headers `ServeRendered` gives
+    a kept copy."""
+    gzip_ok = accepts_gzip(request.headers.get("accept-encoding"))
+    response = Response(rendered.body(gzip_ok))
+    response.raw_headers = rendered.headers(gzip_ok)
+    return response
 
 
 def _not_found(subdomain: str) -> HTMLResponse:

@@ -101,7 +101,8 @@ def _day(at: datetime | date) -> str:
 class DayUptime:
     day: date
     ratio: float | None
-    """Share of the day up, or None before the component existed."""
+    """Share of the day up, or None with no figure (before the component existed, or the whole
+    day under maintenance)."""
 
     @property
     def level(self) -> str:
@@ -126,20 +127,51 @@ class Uptime:
 
     @cached_property
     def marks(self) -> str:
-        """One `<i>` per day with its level and label, as HTML (made once per cached bar:
-        with 50 components this is most of the page)."""
-        made: dict[tuple[date, float | None], str] = {}
-        for day in self.days:
-            key = (day.day, day.ratio)
-            if key not in made:
-                made[key] = f'<i class="{day.level}" title="{html.escape(day.label)}"></i>'
-        return "".join(made[(day.day, day.ratio)] for day in self.days)
+        """The bar's marks as HTML, made once per cached bar: the bar itself shows every day
+        up, so only days below 100 % get a mark, one each, in their column of the bar's grid;
+        days with no figure get one mark per run of them (the days before a component existed
+        are one run), labelled with the run's first and last day."""
+        if not self.days:
+            return (
+                f'<i class="nodata" style="grid-column:1/-1;--n:{UPTIME_DAYS}"'
+                ' title="No data yet"></i>'
+            )
+        found: list[str] = []
+        run: list[DayUptime] = []
+        for column, day in enumerate(self.days, start=1):
+            if day.ratio is None:
+                run.append(day)
+                continue
+            if run:
+                found.append(_nodata_mark(column - len(run), run))
+                run = []
+            if day.ratio < 1:
+                found.append(
+                    f'<i class="{day.level}" style="grid-column:{column}"'
+                    f' title="{html.escape(day.label)}"></i>'
+                )
+        if run:
+            found.append(_nodata_mark(len(self.days) + 1 - len(run), run))
+        return "".join(found)
 
     @property
     def text(self) -> str:
         if self.ratio is None:
             return "No data yet"
         return f"{_percent(self.ratio)} uptime over {len(self.days)} days"
+
+
+def _nodata_mark(column: int, run: Sequence[DayUptime]) -> str:
+    """One mark over `run`, consecutive days with no figure from `column` on; `--n` (days it
+    covers) lets the CSS draw the gaps between them."""
+    if len(run) == 1:
+        label = run[0].label
+        return f'<i class="nodata" style="grid-column:{column}" title="{html.escape(label)}"></i>'
+    label = f"{_day(run[0].day)} to {_day(run[-1].day)}: no data"
+    return (
+        f'<i class="nodata" style="grid-column:{column}/span {len(run)};--n:{len(run)}"'
+        f' title="{html.escape(label)}"></i>'
+    )
 
 
 def _percent(ratio: float) -> str:
