@@ -332,6 +332,16 @@ def test_times_show_in_the_page_zone_and_in_utc(site: Site, anonymous: TestClien
     )
 
 
+def test_the_footer_names_the_page_zone_and_utc(site: Site, anonymous: TestClient) -> None:
+    assert "Times are shown in Europe/Paris and UTC." in text_of(
+        show(anonymous, site.page(zone="Europe/Paris"))
+    )
+
+
+def test_the_footer_of_a_page_in_utc_names_it_once(site: Site, anonymous: TestClient) -> None:
+    assert "Times are shown in UTC." in text_of(show(anonymous, site.page(zone="UTC")))
+
+
 def test_a_window_in_progress_puts_its_components_under_maintenance(
     site: Site, anonymous: TestClient, travel: Any
 ) -> None:
