@@ -578,11 +578,11 @@ def test_uptime_bars_cover_ninety_days_with_no_data_before_the_component(
     assert 'aria-label="API: 100% uptime over 90 days"' in html
 
 
-def test_an_outage_lowers_the_uptime_of_its_day(
-    site: Site, anonymous: TestClient, travel: Any
-) -> None:
+def down_yesterday(site: Site, travel: Any, name: str = "Acme") -> tuple[str, str]:
+    """A page made ten days ago whose component API was down for six hours yesterday (75% up
+    that day); the clock back at NOW. Returns the page's subdomain and the component's id."""
     travel.move_to(NOW - timedelta(days=10))
-    subdomain = site.page()
+    subdomain = site.page(name)
     api = site.component(subdomain, "API")
     site.incident(
         subdomain,
@@ -593,6 +593,13 @@ def test_an_outage_lowers_the_uptime_of_its_day(
         resolved_at=NOW - timedelta(days=1),
     )
     travel.move_to(NOW)
+    return subdomain, api
+
+
+def test_an_outage_lowers_the_uptime_of_its_day(
+    site: Site, anonymous: TestClient, travel: Any
+) -> None:
+    subdomain, _ = down_yesterday(site, travel)
 
     html = show(anonymous, subdomain)
 
@@ -603,18 +610,7 @@ def test_an_outage_lowers_the_uptime_of_its_day(
 def test_only_the_days_not_fully_up_get_a_mark_on_the_bar(
     site: Site, anonymous: TestClient, travel: Any
 ) -> None:
-    travel.move_to(NOW - timedelta(days=10))
-    subdomain = site.page()
-    api = site.component(subdomain, "API")
-    site.incident(
-        subdomain,
-        "Down",
-        {api: "MAJOROUTAGE"},
-        status="RESOLVED",
-        started_at=NOW - timedelta(days=1, hours=6),
-        resolved_at=NOW - timedelta(days=1),
-    )
-    travel.move_to(NOW)
+    subdomain, _ = down_yesterday(site, travel)
 
     html = show(anonymous, subdomain)
 

@@ -24,7 +24,7 @@ from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.helpers import run_all_due
-from tests.web.test_status_page import Site
+from tests.web.test_status_page import Site, down_yesterday
 from vigil.maintenance.automation import HANDLERS
 from vigil.orgs.service import NewOrganization
 
@@ -252,19 +252,7 @@ def test_a_day_with_an_outage_is_drawn_in_its_place_on_the_bar(
     org: NewOrganization,
     travel: Any,
 ) -> None:
-    travel.move_to(NOW - timedelta(days=10))
-    site = Site(sessions, org)
-    subdomain = site.page("Acme Cloud")
-    api = site.component(subdomain, "API")
-    site.incident(
-        subdomain,
-        "Down",
-        {api: "MAJOROUTAGE"},
-        status="RESOLVED",
-        started_at=NOW - timedelta(days=1, hours=6),
-        resolved_at=NOW - timedelta(days=1),
-    )
-    travel.move_to(NOW)
+    subdomain, api = down_yesterday(Site(sessions, org), travel, "Acme Cloud")
 
     visit.open(f"{live_url}/status/{subdomain}")
     visit.shot("6-uptime-outage")

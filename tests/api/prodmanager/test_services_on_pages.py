@@ -2,6 +2,7 @@
 maintenances show on that component's page, the component taking the status the maintenance's
 `service_status` gives while it runs."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -42,6 +43,19 @@ def page(sessions: sessionmaker[Session], org: NewOrganization) -> Page:
             for name in ("Database", "Compute")
         )
     return Page(subdomain, database, compute)
+
+
+Later = Callable[[timedelta], None]
+"""later(after): the clock moved to START + after, and the engine's due timers run."""
+
+
+@pytest.fixture
+def later(sessions: sessionmaker[Session], travel: time_machine.Traveller) -> Later:
+    def move(after: timedelta) -> None:
+        travel.move_to(START + after)
+        run_engine(sessions)
+
+    return move
 
 
 def service_on(pm: TestClient, component: str, name: str = "Database") -> int:
@@ -106,65 +120,44 @@ def test_a_maintenance_of_the_service_shows_as_upcoming_on_the_page(
 def test_while_it_runs_the_component_shows_what_the_service_status_says(
     pm: TestClient,
     anonymous: TestClient,
-    sessions: sessionmaker[Session],
-    travel: time_machine.Traveller,
+    later: Later,
     page: Page,
     scope: int,
     service_status: str,
     shown: str,
 ) -> None:
     create(pm, scope, service_on(pm, page.database), service_status=service_status)
-    travel.move_to(START + timedelta(minutes=1))
-    run_engine(sessions)
+    later(timedelta(minutes=1))
 
     assert shown_status(anonymous, page, page.database) == shown
 
 
 def test_the_component_comes_back_when_the_maintenance_ends(
-    pm: TestClient,
-    anonymous: TestClient,
-    sessions: sessionmaker[Session],
-    travel: time_machine.Traveller,
-    page: Page,
-    scope: int,
+    pm: TestClient, anonymous: TestClient, later: Later, page: Page, scope: int
 ) -> None:
     create(pm, scope, service_on(pm, page.database), service_status="down")
-    travel.move_to(START + timedelta(minutes=1))
-    run_engine(sessions)
-    travel.move_to(START + timedelta(hours=2, minutes=1))
-    run_engine(sessions)
+    later(timedelta(minutes=1))
+    later(timedelta(hours=2, minutes=1))
 
     assert shown_status(anonymous, page, page.database) == "OPERATIONAL"
 
 
 def test_moving_the_maintenance_to_another_service_moves_it_on_the_page(
-    pm: TestClient,
-    anonymous: TestClient,
-    sessions: sessionmaker[Session],
-    travel: time_machine.Traveller,
-    page: Page,
-    scope: int,
+    pm: TestClient, anonymous: TestClient, later: Later, page: Page, scope: int
 ) -> None:
     made = create(pm, scope, service_on(pm, page.database), service_status="down")
     update(pm, made["id"], service=service_on(pm, page.compute, name="Compute"))
-    travel.move_to(START + timedelta(minutes=1))
-    run_engine(sessions)
+    later(timedelta(minutes=1))
 
     assert shown_status(anonymous, page, page.database) == "OPERATIONAL"
     assert shown_status(anonymous, page, page.compute) == "UNDERMAINTENANCE"
 
 
 def test_a_new_service_status_changes_what_the_component_shows(
-    pm: TestClient,
-    anonymous: TestClient,
-    sessions: sessionmaker[Session],
-    travel: time_machine.Traveller,
-    page: Page,
-    scope: int,
+    pm: TestClient, anonymous: TestClient, later: Later, page: Page, scope: int
 ) -> None:
     made = create(pm, scope, service_on(pm, page.database), service_status="down")
-    travel.move_to(START + timedelta(minutes=1))
-    run_engine(sessions)
+    later(timedelta(minutes=1))
     update(pm, made["id"], service_status="degraded")
 
     assert shown_status(anonymous, page, page.database) == "DEGRADEDPERFORMANCE"
@@ -204,16 +197,11 @@ def test_an_empty_component_takes_the_service_off_the_page(
 
 
 def test_a_maintenance_over_keeps_the_component_it_was_shown_on(
-    pm: TestClient,
-    sessions: sessionmaker[Session],
-    travel: time_machine.Traveller,
-    page: Page,
-    scope: int,
+    pm: TestClient, sessions: sessionmaker[Session], later: Later, page: Page, scope: int
 ) -> None:
     service = service_on(pm, page.database)
     made = create(pm, scope, service)
-    travel.move_to(START + timedelta(hours=3))
-    run_engine(sessions)
+    later(timedelta(hours=3))
 
     pm.post(f"/api/service/{service}/update", data={"component": page.compute})
 
