@@ -6,13 +6,8 @@ import pytest
 import time_machine
 from icalendar import Calendar, Event
 
-from vigil.maintenance.calendar import (
-    CalendarEntry,
-    occurrence_uid,
-    render_calendar,
-    upcoming_entries,
-)
-from vigil.maintenance.recurrence import Schedule
+from vigil.maintenance.calendar import CalendarEntry, occurrence_uid, render_calendar
+from vigil.maintenance.recurrence import Schedule, occurrences
 
 HOUR = timedelta(hours=1)
 YEAR_START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -26,6 +21,27 @@ def nightly_berlin(count: int = 3) -> Schedule:
         duration=HOUR,
         rrule=f"FREQ=DAILY;COUNT={count}",
     )
+
+
+def upcoming_entries(
+    window_key: str,
+    summary: str,
+    schedule: Schedule,
+    after: datetime,
+    before: datetime,
+    *,
+    domain: str,
+) -> list[CalendarEntry]:
+    """The schedule's occurrences over [after, before) as entries, as the feed makes them."""
+    return [
+        CalendarEntry(
+            uid=occurrence_uid(window_key, o.index, domain),
+            summary=summary,
+            start=o.start,
+            end=o.end,
+        )
+        for o in occurrences(schedule, after, before)
+    ]
 
 
 def events(ics: bytes) -> list[Event]:

@@ -10,8 +10,8 @@ from vigil.errors import Invalid
 from vigil.maintenance.recurrence import (
     Occurrence,
     Schedule,
+    next_after,
     next_occurrence,
-    occurrence_at,
     occurrences,
     parse_rrule,
 )
@@ -321,15 +321,18 @@ def test_indexes_are_stable_whatever_the_window() -> None:
     late = occurrences(schedule, utc(2026, 12, 24), utc(2026, 12, 26))
 
     assert [o.index for o in late] == [298, 299]
-    assert occurrence_at(schedule, 298) == late[0]
+    assert next_after(schedule, 297, utc(2026, 1, 1)) == late[0]
 
 
-def test_occurrence_at_an_index_past_the_end_is_none() -> None:
+def test_nothing_follows_the_last_occurrence_of_a_series() -> None:
     schedule = Schedule(
         start=datetime(2026, 1, 6, 22, 0), zone="UTC", duration=HOUR, rrule="FREQ=WEEKLY;COUNT=3"
     )
 
-    assert occurrence_at(schedule, 3) is None
+    assert next_after(schedule, 2, utc(2026, 1, 1)) is None
+    assert next_after(schedule, 1, utc(2026, 1, 1)) == Occurrence(
+        2, utc(2026, 1, 20, 22), utc(2026, 1, 20, 23)
+    )
 
 
 def test_the_first_occurrence_is_the_first_instance_of_the_rule_at_or_after_the_start() -> None:
@@ -338,7 +341,7 @@ def test_the_first_occurrence_is_the_first_instance_of_the_rule_at_or_after_the_
         start=monday, zone="Europe/Berlin", duration=HOUR, rrule="FREQ=MONTHLY;BYDAY=1TU"
     )
 
-    first = occurrence_at(schedule, 0)
+    first = next_occurrence(schedule, utc(2026, 1, 1))
 
     assert first is not None and first.start == utc(2026, 1, 6, 21)
 

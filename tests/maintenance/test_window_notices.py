@@ -125,6 +125,24 @@ def test_the_end_message_of_a_digest_window_lists_what_fired(shop: WindowShop, t
     assert "[db] triggered: disk-7" in email["body"]
 
 
+def test_the_end_message_of_a_digest_window_says_when_nothing_fired(
+    shop: WindowShop, travel: Any
+) -> None:
+    made = shop.make(spec(ONE_PM, end_behavior="digest", recipients=[DBA]))
+    with transaction(shop.sessions) as session:
+        windows.start_window(session, shop.org_id, made.window.key, actor="bob", at=clock.now())
+    shop.open("ops", "elsewhere-1")  # another key: not the window's to list
+    shop.clear_emails()
+    travel.shift(timedelta(minutes=10))
+
+    with transaction(shop.sessions) as session:
+        windows.end_window(session, shop.org_id, made.window.key, actor="bob", at=clock.now())
+
+    [email] = shop.emails()
+    assert "No incident fired during the maintenance." in email["body"]
+    assert "elsewhere-1" not in email["body"]
+
+
 @pytest.fixture
 def delivering(
     smtp_server: SmtpServer, monkeypatch: pytest.MonkeyPatch, sessions: sessionmaker[Session]

@@ -9,7 +9,8 @@ Choices, made once here:
   with an RRULE. Each occurrence is a separate instance with its own state (started early,
   extended, canceled), which an RRULE series could only say with RECURRENCE-ID overrides and
   EXDATEs; expanding keeps every client, however naive about those, showing what will happen.
-  The feed therefore covers a horizon (`upcoming_entries` takes `after`/`before` and a limit).
+  The feed therefore covers a horizon (`window_queries.calendar_entries` takes `after`/`before`
+  and a limit).
 - Times are UTC (`DTSTART:20260329T013000Z`): no VTIMEZONE to ship, nothing for a client to get
   wrong about DST; calendar applications show them in the reader's own zone. The window's own
   zone has already been applied by `vigil.maintenance.recurrence`.
@@ -26,14 +27,12 @@ from datetime import UTC, datetime
 from icalendar import Calendar, Event
 
 from vigil import clock
-from vigil.maintenance.recurrence import Schedule, occurrences
 
 __all__ = [
     "CONTENT_TYPE",
     "CalendarEntry",
     "occurrence_uid",
     "render_calendar",
-    "upcoming_entries",
 ]
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
@@ -66,36 +65,6 @@ class CalendarEntry:
 def occurrence_uid(window_key: str, index: int, domain: str) -> str:
     """The UID of occurrence `index` of the window `window_key`: `<key>-<index>@<domain>`."""
     return f"{window_key}-{index}@{domain}"
-
-
-def upcoming_entries(
-    window_key: str,
-    summary: str,
-    schedule: Schedule,
-    after: datetime,
-    before: datetime,
-    *,
-    domain: str,
-    description: str = "",
-    url: str | None = None,
-    limit: int = 1000,
-) -> list[CalendarEntry]:
-    """Calendar entries for the occurrences of `schedule` overlapping [after, before).
-
-    For windows whose occurrences carry no state of their own yet; a caller holding stored
-    occurrences (canceled, rescheduled) builds `CalendarEntry`s itself with `occurrence_uid`.
-    """
-    return [
-        CalendarEntry(
-            uid=occurrence_uid(window_key, occurrence.index, domain),
-            summary=summary,
-            start=occurrence.start,
-            end=occurrence.end,
-            description=description,
-            url=url,
-        )
-        for occurrence in occurrences(schedule, after, before, limit=limit)
-    ]
 
 
 def render_calendar(

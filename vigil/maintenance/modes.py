@@ -9,17 +9,17 @@ incident opened muted during the mode, with its phase now) or `none`.
 The on-call users are e-mailed when a mode starts and when it ends.
 """
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, or_, select, update
+from sqlalchemy import Select, and_, insert, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import ColumnElement
 
 from vigil.alerts.models import RoutingKey
-from vigil.alerts.routing_keys import DEFAULT_ROUTING_KEY
+from vigil.alerts.routing_keys import DEFAULT_ROUTING_KEY, paging_of
 from vigil.config import get_settings
 from vigil.errors import Conflict, Invalid, NotFound
 from vigil.identifiers import random_alnum
@@ -31,6 +31,7 @@ from vigil.notify.dispatch import request_delivery
 from vigil.notify.message import Notification
 from vigil.oncall.schedules import on_call_now
 from vigil.orgs.models import Organization
+from vigil.people.models import User
 
 MAX_PURPOSE_CHARS = 10_000
 
@@ -134,7 +135,11 @@ def start_mode(
     )
     session.add(mode)
     session.flush()
-    session.add_all(MaintenanceModeKey(org_id=org_id, mode_id=mode.id, name=n) for n in wanted)
+    if wanted:  # one statement however many keys
+        session.execute(
+            insert(MaintenanceModeKey),
+            [{"org_id": org_id, "mode_id": mode.id, "name": name} for name in wanted],
+        )
     if not notify_on_call:
         return mode
     scope = "all routing keys" if not wanted else "routing keys " + ", ".join(wanted)
@@ -206,26 +211,21 @@ def end_mode(
     if ended is None:
         raise NotFound(f"No active maintenance mode {instance_id}")
     session.refresh(mode)
-    names = list(
-        session.scalars(
-            select(MaintenanceModeKey.name)
-            .where(MaintenanceModeKey.mode_id == mode.id)
-            .order_by(MaintenanceModeKey.id)
-        )
-    )
-    lines = [f"{ended_by} ended maintenance mode {instance_id} at {ended_at:%Y-%m-%d %H:%M} UTC."]
+    names = mode_keys(session, mode.id)
+    repaged = 0
     if mode.end_behavior == "repage":
         left = left_muted(session, mode, names, ended_at)
-        repaged = [i for i in left if incidents.repage(session, i, ended_at, message=_why(mode))]
-        if repaged:
-            lines.append(f"{len(repaged)} incident(s) still triggered are paged again.")
+        repaged = sum(incidents.repage(session, i, ended_at, message=_why(mode)) for i in left)
+    if not notify_on_call:  # the digest is the window's to send (`vigil.maintenance.notices`)
+        return mode
+    lines = [f"{ended_by} ended maintenance mode {instance_id} at {ended_at:%Y-%m-%d %H:%M} UTC."]
+    if repaged:
+        lines.append(f"{repaged} incident(s) still triggered are paged again.")
     elif mode.end_behavior == "digest":
         fired = fired_during(session, mode, names)
         if fired:
             lines += ["", "Incidents opened muted during maintenance (not paged):"]
-            lines += [f"  #{i.number} [{i.routing_key}] {i.phase}: {_summary(i)}" for i in fired]
-    if not notify_on_call:
-        return mode
+            lines += [digest_line(i) for i in fired]
     scope = "all routing keys" if mode.is_global else "routing keys " + ", ".join(names)
     _tell_on_call(
         session,
@@ -235,6 +235,17 @@ def end_mode(
         [*lines[:1], f"Paging resumes on {scope}.", *lines[1:]],
     )
     return mode
+
+
+def mode_keys(session: Session, mode_id: int) -> list[str]:
+    """The routing key names a mode mutes, in the order given (none when global)."""
+    return list(
+        session.scalars(
+            select(MaintenanceModeKey.name)
+            .where(MaintenanceModeKey.mode_id == mode_id)
+            .order_by(MaintenanceModeKey.id)
+        )
+    )
 
 
 def left_muted(
@@ -248,9 +259,9 @@ def left_muted(
     found = list(session.scalars(_on_keys(query, mode, names).order_by(Incident.number)))
     if not found:
         return []
-    deciding = _deciding_keys(session, mode.org_id, {i.routing_key for i in found})
-    still = muted_routing_keys(session, mode.org_id, set(deciding.values()), at)
-    return [i for i in found if deciding[i.routing_key] not in still]
+    deciding = paging_of(session, mode.org_id, {i.routing_key for i in found})
+    still = muted_routing_keys(session, mode.org_id, {p.key for p in deciding.values()}, at)
+    return [i for i in found if deciding[i.routing_key].key not in still]
 
 
 def fired_during(session: Session, mode: MaintenanceMode, names: Sequence[str]) -> list[Incident]:
@@ -279,16 +290,6 @@ def _on_keys(
     return query.where(on_keys)
 
 
-def _deciding_keys(session: Session, org_id: int, names: set[str]) -> dict[str, str]:
-    """Each routing key name, or "default" for a name no routing key has."""
-    known = set(
-        session.scalars(
-            select(RoutingKey.name).where(RoutingKey.org_id == org_id, RoutingKey.name.in_(names))
-        )
-    )
-    return {name: name if name in known else DEFAULT_ROUTING_KEY for name in names}
-
-
 def check_known_keys(session: Session, org_id: int, names: Sequence[str]) -> None:
     asked = [name for name in names if name != DEFAULT_ROUTING_KEY]
     if not asked:
@@ -307,8 +308,10 @@ def _why(mode: MaintenanceMode) -> str:
     return f"Maintenance mode {mode.instance_id} ended: paged again from the first step"
 
 
-def _summary(incident: Incident) -> str:
-    return incident.entity_display_name or incident.entity_id
+def digest_line(incident: Incident) -> str:
+    """An incident as a digest lists it."""
+    summary = incident.entity_display_name or incident.entity_id
+    return f"  #{incident.number} [{incident.routing_key}] {incident.phase}: {summary}"
 
 
 def _tell_on_call(
@@ -316,18 +319,24 @@ def _tell_on_call(
 ) -> None:
     """E-mail everyone on call at `at`, once each."""
     notification = Notification(subject=subject, body="\n".join(lines), kind="maintenance")
-    seen: set[int] = set()
-    for team in on_call_now(session, org_id, at):
+    for user in on_call_people(session, org_id, at):
+        request_delivery(
+            session,
+            org_id,
+            channel="email",
+            address=user.email,
+            notification=notification,
+            user_id=user.id,
+        )
+
+
+def on_call_people(
+    session: Session, org_id: int, at: datetime, *, team_ids: Collection[int] | None = None
+) -> list[User]:
+    """Everyone on call at `at` in any team (or in those of `team_ids`), once each."""
+    found: dict[int, User] = {}
+    for team in on_call_now(session, org_id, at, team_ids=team_ids):
         for policy in team.policies:
             for user in policy.users:
-                if user.id in seen:
-                    continue
-                seen.add(user.id)
-                request_delivery(
-                    session,
-                    org_id,
-                    channel="email",
-                    address=user.email,
-                    notification=notification,
-                    user_id=user.id,
-                )
+                found.setdefault(user.id, user)
+    return list(found.values())

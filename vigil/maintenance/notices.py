@@ -15,18 +15,16 @@ from vigil.clock import rfc3339
 from vigil.engine import timers
 from vigil.maintenance.models import (
     MaintenanceMode,
-    MaintenanceModeKey,
     MaintenanceOccurrence,
     MaintenanceWindow,
     MaintenanceWindowKey,
     MaintenanceWindowRecipient,
 )
-from vigil.maintenance.modes import fired_during
+from vigil.maintenance.modes import digest_line, fired_during, mode_keys, on_call_people
 from vigil.maintenance.recurrence import zone_info
 from vigil.notify.dispatch import request_delivery
 from vigil.notify.message import Notification
 from vigil.notify.models import Webhook
-from vigil.oncall.schedules import on_call_now
 from vigil.people.models import User
 
 EVENTS = ("created", "reminder", "started", "ended", "rescheduled", "canceled", "overrun")
@@ -81,10 +79,8 @@ def announce(
             emails.setdefault(recipient.email, None)
     teams = {recipient.team_id for recipient, _, _ in rows if recipient.team_id is not None}
     if teams:
-        for team in on_call_now(session, window.org_id, at, team_ids=teams):
-            for policy in team.policies:
-                for person in policy.users:
-                    emails.setdefault(person.email, person.id)
+        for person in on_call_people(session, window.org_id, at, team_ids=teams):
+            emails.setdefault(person.email, person.id)
     for address, user_id in emails.items():
         request_delivery(
             session,
@@ -187,21 +183,13 @@ def _digest(session: Session, occurrence: MaintenanceOccurrence) -> list[str]:
     mode = session.get(MaintenanceMode, occurrence.mode_id) if occurrence.mode_id else None
     if mode is None:
         return []
-    names = list(
-        session.scalars(
-            select(MaintenanceModeKey.name).where(MaintenanceModeKey.mode_id == mode.id)
-        )
-    )
-    fired = fired_during(session, mode, names)
+    fired = fired_during(session, mode, mode_keys(session, mode.id))
     if not fired:
         return ["", "No incident fired during the maintenance."]
     return [
         "",
         "Incidents opened muted during the maintenance (not paged):",
-        *(
-            f"  #{i.number} [{i.routing_key}] {i.phase}: {i.entity_display_name or i.entity_id}"
-            for i in fired
-        ),
+        *(digest_line(i) for i in fired),
     ]
 
 

@@ -54,7 +54,6 @@ __all__ = [
     "Schedule",
     "next_after",
     "next_occurrence",
-    "occurrence_at",
     "occurrences",
     "parse_rrule",
     "to_utc",
@@ -322,18 +321,6 @@ def next_after(schedule: Schedule, index: int, at: datetime) -> Occurrence | Non
     for occurrence in _expand(schedule):
         if occurrence.index > index and occurrence.end > at:
             return occurrence
-    return None
-
-
-def occurrence_at(schedule: Schedule, index: int) -> Occurrence | None:
-    """The occurrence numbered `index`, or None if the series has no such instance."""
-    if index < 0:
-        return None
-    for occurrence in _expand(schedule):
-        if occurrence.index == index:
-            return occurrence
-        if occurrence.index > index:
-            return None
     return None
 
 

@@ -23,6 +23,7 @@ from vigil.errors import Invalid
 from vigil.maintenance.calendar import CalendarEntry, occurrence_uid
 from vigil.maintenance.models import (
     OCCURRENCE_STATUSES,
+    MaintenanceMode,
     MaintenanceOccurrence,
     MaintenanceWindow,
     MaintenanceWindowKey,
@@ -36,6 +37,7 @@ __all__ = [
     "WindowFilter",
     "calendar_entries",
     "list_windows",
+    "mode_instances",
     "planned_occurrences",
 ]
 
@@ -110,6 +112,18 @@ def list_windows(
         WindowState(window, keys[window.id], current, recipients[window.id])
         for window, current in rows
     ]
+
+
+def mode_instances(session: Session, states: Sequence[WindowState]) -> dict[int, str]:
+    """The `mm-...` instance ids of the modes the windows' current occurrences opened, by mode
+    id: one statement, none when no occurrence opened one."""
+    ids = [state.current.mode_id for state in states if state.current.mode_id is not None]
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(MaintenanceMode.id, MaintenanceMode.instance_id).where(MaintenanceMode.id.in_(ids))
+    )
+    return {mode_id: instance for mode_id, instance in rows}
 
 
 def planned_occurrences(

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from vigil.clock import rfc3339
@@ -30,6 +30,7 @@ from vigil.maintenance import notices
 from vigil.maintenance.exceptions import PagingException, checked_exceptions
 from vigil.maintenance.models import (
     END_BEHAVIORS,
+    OUTCOMES,
     MaintenanceMode,
     MaintenanceOccurrence,
     MaintenanceWindow,
@@ -377,10 +378,8 @@ def delete_window(session: Session, org_id: int, key: str) -> None:
     )
     if started:
         raise WrongState("The window has started at least once: cancel it instead of deleting it")
-    occurrence_ids = select(MaintenanceOccurrence.id).where(
-        MaintenanceOccurrence.window_id == state.window.id
-    )
-    timers.cancel_subjects(session, [f"maintenance:{i}" for i in session.scalars(occurrence_ids)])
+    stored = select(MaintenanceOccurrence).where(MaintenanceOccurrence.window_id == state.window.id)
+    timers.cancel_subjects(session, [subject_of(o) for o in session.scalars(stored)])
     session.execute(delete(MaintenanceWindow).where(MaintenanceWindow.id == state.window.id))
 
 
@@ -417,9 +416,11 @@ def record_change(
     """Put on the window's timeline a change to what another package keeps of it (a Prod
     Manager maintenance's service, say): `changed` maps each field to (before, after)."""
     if changed:
-        state = get_window(session, org_id, key)
+        window = _window(session, org_id, key)
         details = {name: list(values) for name, values in changed.items()}
-        _record(session, state.window, state.current, at, actor, "updated", details=details)
+        _record(
+            session, window, current_of(session, window.id), at, actor, "updated", details=details
+        )
 
 
 def timeline(
@@ -427,7 +428,7 @@ def timeline(
 ) -> list[MaintenanceWindowEvent]:
     """A window's timeline, oldest first; `public_only` leaves out internal comments and
     audit entries."""
-    window = get_window(session, org_id, key).window
+    window = _window(session, org_id, key)
     query = select(MaintenanceWindowEvent).where(MaintenanceWindowEvent.window_id == window.id)
     if public_only:
         query = query.where(MaintenanceWindowEvent.public)
@@ -508,8 +509,8 @@ def end_occurrence(
 ) -> bool:
     """In progress → completed with `outcome`, ending its mode, then the next occurrence of the
     series is stored. False when another transaction ended it first."""
-    if outcome not in ("succeeded", "failed"):
-        raise Invalid(f"Unknown outcome {outcome!r}; expected succeeded or failed")
+    if outcome not in OUTCOMES:
+        raise Invalid(f"Unknown outcome {outcome!r}; expected {' or '.join(OUTCOMES)}")
     ended_at = max(at, occurrence.actual_start or at)
     if not _move(
         session, occurrence, "in_progress", status="completed", actual_end=ended_at, outcome=outcome
@@ -848,10 +849,11 @@ def _spec_of(state: WindowState) -> WindowSpec:
 
 def _set_keys(session: Session, window: MaintenanceWindow, names: Sequence[str]) -> None:
     session.execute(delete(MaintenanceWindowKey).where(MaintenanceWindowKey.window_id == window.id))
-    session.add_all(
-        MaintenanceWindowKey(org_id=window.org_id, window_id=window.id, name=name) for name in names
-    )
-    session.flush()
+    if names:  # one statement however many keys
+        session.execute(
+            insert(MaintenanceWindowKey),
+            [{"org_id": window.org_id, "window_id": window.id, "name": name} for name in names],
+        )
 
 
 def _summary(window: MaintenanceWindow) -> dict[str, Any]:

@@ -11,7 +11,8 @@ from fastapi.testclient import TestClient
 from icalendar import Calendar, Event
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.conftest import QueryCounter
+from tests.api.native.test_maintenance_windows import read_only_key
+from tests.conftest import QueryCounter, vo_headers
 from tests.maintenance.builders import MONDAY, travel
 from tests.maintenance.windows_builders import WindowShop, spec
 from vigil import clock
@@ -279,3 +280,33 @@ def test_the_feed_routes_are_documented(client: TestClient) -> None:
     assert paths[ICS]["get"]["summary"].startswith("Upcoming maintenance windows")
     assert "post" in paths[FEED] and "delete" in paths[f"{FEED}/{{token}}"]
     assert "get" in paths["/maintenance/calendar/{token}.ics"]
+
+
+def test_a_read_only_key_may_read_the_feed_but_not_make_or_revoke_one(
+    app: Any,
+    sessions: sessionmaker[Session],
+    org: NewOrganization,
+    shop: WindowShop,
+    client: TestClient,
+    anonymous: TestClient,
+) -> None:
+    url = secret_url(client)
+    token = url.removeprefix("/maintenance/calendar/").removesuffix(".ics")
+    with TestClient(app, headers=vo_headers(org, read_only_key(sessions, org))) as reader:
+        assert reader.get(ICS).status_code == 200
+        made = reader.post(FEED, json={})
+        revoked = reader.delete(f"{FEED}/{token}")
+
+    assert (made.status_code, made.json()) == (403, {"error": "This API key is read-only"})
+    assert (revoked.status_code, revoked.json()) == (403, {"error": "This API key is read-only"})
+    assert anonymous.get(url).status_code == 200
+
+
+def test_revoking_needs_the_api_headers(
+    shop: WindowShop, client: TestClient, anonymous: TestClient
+) -> None:
+    url = secret_url(client)
+    token = url.removeprefix("/maintenance/calendar/").removesuffix(".ics")
+
+    assert anonymous.delete(f"{FEED}/{token}").status_code == 401
+    assert anonymous.get(url).status_code == 200

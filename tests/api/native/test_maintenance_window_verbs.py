@@ -14,7 +14,7 @@ from tests.api.native.test_maintenance_windows import (
     read_only_key,
     shop,
 )
-from tests.conftest import vo_headers
+from tests.conftest import QueryCounter, vo_headers
 from tests.maintenance.builders import later, travel
 from tests.maintenance.windows_builders import WindowShop
 from vigil.orgs.service import NewOrganization
@@ -87,6 +87,24 @@ def test_ending_closes_the_mode_with_the_outcome(
     assert (ended["status"], ended["outcome"]) == ("completed", "failed")
     assert ended["occurrence"]["actualEnd"] == "2026-03-02T12:30:00Z"
     assert client.get(MODES).json()["activeInstances"] == []
+
+
+def test_ending_its_mode_through_the_victorops_api_ends_the_window(
+    client: TestClient, shop: WindowShop, travel: Any
+) -> None:
+    made = make(client)
+    mode = done(verb(client, made, "start"))["occurrence"]["maintenanceModeId"]
+    later(travel, 30)
+
+    response = client.put(f"{MODES}/{mode}/end", json={"userName": "ada"})
+
+    assert response.status_code == 200, response.text
+    assert response.json()["activeInstances"] == []
+    window = client.get(f"{WINDOWS}/{made['id']}").json()
+    assert (window["status"], window["outcome"]) == ("completed", "succeeded")
+    assert window["occurrence"]["actualEnd"] == "2026-03-02T12:30:00Z"
+    events = client.get(f"{WINDOWS}/{made['id']}/timeline").json()["events"]
+    assert (events[-1]["kind"], events[-1]["actor"]) == ("ended", "ada")
 
 
 def test_ending_succeeds_by_default(client: TestClient, shop: WindowShop) -> None:
@@ -325,6 +343,20 @@ def test_adding_a_comment_answers_201_with_the_event(client: TestClient, shop: W
     }
 
 
+def test_reading_the_timeline_takes_a_fixed_number_of_queries(
+    client: TestClient, shop: WindowShop, queries: QueryCounter
+) -> None:
+    made = make(client)
+    for n in range(5):
+        client.post(f"{WINDOWS}/{made['id']}/timeline", json={"body": f"note {n}"})
+    queries.statements.clear()
+
+    events = client.get(f"{WINDOWS}/{made['id']}/timeline").json()["events"]
+
+    assert len(events) == 6
+    assert queries.count == 3, "\n".join(queries.statements)  # authenticate, window, events
+
+
 def test_the_public_timeline_leaves_out_comments(client: TestClient, shop: WindowShop) -> None:
     made = make(client)
     client.post(f"{WINDOWS}/{made['id']}/timeline", json={"body": "internal"})
@@ -359,6 +391,38 @@ def test_a_read_only_key_may_not_use_the_verbs(
     shop: WindowShop,
 ) -> None:
     made = make(client)
+    window = f"{WINDOWS}/{made['id']}"
+    writes = [
+        ("POST", f"{window}/start", None),
+        ("POST", f"{window}/end", None),
+        ("POST", f"{window}/extend", {"minutes": 30}),
+        ("POST", f"{window}/cancel", None),
+        ("POST", f"{window}/timeline", {"body": "hello"}),
+        ("PATCH", window, {"title": "Renamed"}),
+        ("DELETE", window, None),
+    ]
     with TestClient(app, headers=vo_headers(org, read_only_key(sessions, org))) as reader:
-        assert reader.post(f"{WINDOWS}/{made['id']}/start").status_code == 403
-        assert reader.get(f"{WINDOWS}/{made['id']}/timeline").status_code == 200
+        for method, path, body in writes:
+            response = reader.request(method, path, json=body)
+            assert error_of(response, 403) == "This API key is read-only", (method, path)
+        assert reader.get(f"{window}/timeline").status_code == 200
+    assert client.get(window).json() == made
+    assert [e["kind"] for e in client.get(f"{window}/timeline").json()["events"]] == ["created"]
+
+
+@pytest.mark.parametrize(
+    ("method", "verb", "body"),
+    [
+        ("POST", "end", None),
+        ("POST", "extend", {"minutes": 30}),
+        ("POST", "cancel", None),
+        ("GET", "timeline", None),
+        ("POST", "timeline", {"body": "hello"}),
+    ],
+)
+def test_verbs_on_an_unknown_window_are_404(
+    client: TestClient, shop: WindowShop, method: str, verb: str, body: Any
+) -> None:
+    response = client.request(method, f"{WINDOWS}/mw-nope/{verb}", json=body)
+
+    assert error_of(response, 404) == "No maintenance window mw-nope"

@@ -309,6 +309,27 @@ def test_patching_routing_keys_of_a_global_window_scopes_it(
     assert (body["global"], body["routingKeys"]) == (False, ["ops"])
 
 
+def test_patching_a_scoped_window_to_global_drops_its_routing_keys(
+    client: TestClient, shop: WindowShop
+) -> None:
+    made = make(client)
+
+    body = client.patch(f"{WINDOWS}/{made['id']}", json={"global": True}).json()
+
+    assert (body["global"], body["routingKeys"]) == (True, [])
+
+
+def test_patching_both_routing_keys_and_global_is_refused(
+    client: TestClient, shop: WindowShop
+) -> None:
+    made = make(client)
+
+    response = client.patch(f"{WINDOWS}/{made['id']}", json={"global": True, "routingKeys": ["db"]})
+
+    assert "give routingKeys or global, not both" in error_of(response, 400)
+    assert client.get(f"{WINDOWS}/{made['id']}").json() == made
+
+
 def test_patching_recipients_replaces_them(client: TestClient, shop: WindowShop) -> None:
     made = make(client, recipients=[{"type": "user", "ref": "ada"}])
 
@@ -383,10 +404,40 @@ def test_deleting_an_unknown_window_is_404(client: TestClient, shop: WindowShop)
 # --- authentication and documentation -------------------------------------------------------
 
 
-def test_every_route_needs_the_api_headers(anonymous: TestClient, shop: WindowShop) -> None:
-    assert anonymous.get(WINDOWS).status_code == 401
-    assert anonymous.post(WINDOWS, json=window_body()).status_code == 401
-    assert anonymous.get(f"{WINDOWS}/mw-x/timeline").status_code == 401
+ROUTES = [
+    ("GET", WINDOWS),
+    ("POST", WINDOWS),
+    *((method, f"{WINDOWS}/{{id}}") for method in ("GET", "PATCH", "DELETE")),
+    *(("POST", f"{WINDOWS}/{{id}}/{verb}") for verb in ("start", "end", "extend", "cancel")),
+    ("GET", f"{WINDOWS}/{{id}}/occurrences"),
+    ("GET", f"{WINDOWS}/{{id}}/timeline"),
+    ("POST", f"{WINDOWS}/{{id}}/timeline"),
+]
+"""Every route of the native window API, `{id}` standing for the window's."""
+
+
+def test_the_route_list_is_every_route(anonymous: TestClient) -> None:
+    paths = anonymous.get("/openapi.json").json()["paths"]
+
+    documented = {
+        (method.upper(), path.replace("{window_id}", "{id}"))
+        for path, methods in paths.items()
+        if path.startswith(WINDOWS)
+        for method in methods
+    }
+    assert documented == set(ROUTES)
+
+
+@pytest.mark.parametrize(("method", "path"), ROUTES)
+def test_every_route_needs_the_api_headers(
+    anonymous: TestClient, client: TestClient, shop: WindowShop, method: str, path: str
+) -> None:
+    made = make(client)
+
+    response = anonymous.request(method, path.format(id=made["id"]), json=window_body())
+
+    assert response.status_code == 401, response.text
+    assert client.get(f"{WINDOWS}/{made['id']}").json() == made
 
 
 def test_aread_only_key_may_read_but_not_write(

@@ -9,11 +9,11 @@ import time_machine
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.conftest import QueryCounter
+from tests.conftest import QueryCounter, vo_headers
 from vigil.alerts.routing_keys import create_routing_key
 from vigil.config import get_settings
 from vigil.db import transaction
-from vigil.orgs.service import NewOrganization
+from vigil.orgs.service import NewOrganization, create_api_key
 
 MODES = "/api-public/v1/maintenancemode"
 NOON = datetime(2026, 3, 2, 12, 0, 0, 123000, tzinfo=UTC)
@@ -204,12 +204,46 @@ def test_another_organization_neither_sees_nor_ends_the_mode(
 
 
 def test_starting_costs_a_fixed_number_of_queries(
-    client: TestClient, keys: None, queries: QueryCounter
+    client: TestClient, sessions: sessionmaker[Session], org: NewOrganization, queries: QueryCounter
 ) -> None:
+    with transaction(sessions) as session:
+        for name in ("ops", "db", "web", "cache"):
+            create_routing_key(session, org.org.id, name, [])
     queries.statements.clear()
-    start(client, "ops", "db")
+    start(client, "ops")
     first = queries.count
     queries.statements.clear()
-    start(client, "ops", "db")
+    start(client, "ops", "db", "web", "cache")
 
-    assert queries.count == first
+    # authenticate, check the keys, the active modes, insert the mode and its keys, the
+    # on-call people (`on_call_now`), then the state answered
+    assert queries.count == first == 15, "\n".join(
+        s.split("\n")[0][:90] for s in queries.statements
+    )
+
+
+def test_every_route_needs_the_api_headers(anonymous: TestClient, client: TestClient) -> None:
+    instance = started(client)
+
+    assert anonymous.get(MODES).status_code == 401
+    assert anonymous.post(f"{MODES}/start", json={"names": []}).status_code == 401
+    assert anonymous.put(f"{MODES}/{instance['instanceId']}/end", json={}).status_code == 401
+    assert [i["instanceId"] for i in client.get(MODES).json()["activeInstances"]] == [
+        instance["instanceId"]
+    ]
+
+
+def test_a_read_only_key_may_read_but_neither_start_nor_end(
+    app: Any, sessions: sessionmaker[Session], org: NewOrganization, client: TestClient
+) -> None:
+    instance = started(client)
+    with transaction(sessions) as session:
+        _, secret = create_api_key(session, org.org.id, read_only=True)
+    with TestClient(app, headers=vo_headers(org, secret)) as reader:
+        assert reader.get(MODES).status_code == 200
+        begun = reader.post(f"{MODES}/start", json={"names": []})
+        ended = reader.put(f"{MODES}/{instance['instanceId']}/end", json={})
+
+    assert (begun.status_code, begun.json()) == (403, {"error": "This API key is read-only"})
+    assert (ended.status_code, ended.json()) == (403, {"error": "This API key is read-only"})
+    assert len(client.get(MODES).json()["activeInstances"]) == 1

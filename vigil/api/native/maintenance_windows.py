@@ -9,12 +9,11 @@ window's current occurrence is not in a state that allows the verb (ending one n
 deleting one that has started).
 """
 
-from collections.abc import Sequence
+from dataclasses import replace
 from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from vigil import clock
@@ -34,7 +33,6 @@ from vigil.api.native.maintenance_wire import (
 from vigil.api.victorops.auth import Caller
 from vigil.errors import Invalid
 from vigil.maintenance import window_queries, windows
-from vigil.maintenance.models import MaintenanceMode
 from vigil.maintenance.window_queries import WindowFilter
 from vigil.maintenance.windows import WindowChanges, WindowSpec, WindowState
 
@@ -173,7 +171,7 @@ def list_windows(
         # A relative reference (RFC 8288 allows it): right behind any proxy.
         following = request.url.include_query_params(offset=skip + page_size, limit=page_size)
         response.headers["Link"] = f'<{following.path}?{following.query}>; rel="next"'
-    instances = _instances(session, wire.mode_ids(found))
+    instances = window_queries.mode_instances(session, found)
     return {
         "total": total,
         "offset": skip,
@@ -220,10 +218,11 @@ def update(
         external_ref=_cleared(body.externalRef, "externalRef" in given),
         external_link=_cleared(body.externalLink, "externalLink" in given),
     )
+    # One of routingKeys and global given: the other follows, so a scope is never both.
     if body.routingKeys and body.is_global is None and stored.window.is_global:
-        changes = WindowChanges(**{**vars(changes), "is_global": False})
+        changes = replace(changes, is_global=False)
     elif body.is_global and body.routingKeys is None and stored.keys:
-        changes = WindowChanges(**{**vars(changes), "routing_keys": []})
+        changes = replace(changes, routing_keys=[])
     state = windows.update_window(
         session,
         caller.org_id,
@@ -414,17 +413,7 @@ def add_note(caller: Caller, session: DbSession, window_id: str, body: NoteIn) -
 
 
 def _window(session: Session, state: WindowState) -> dict[str, Any]:
-    return wire.window_json(state, _instances(session, wire.mode_ids([state])))
-
-
-def _instances(session: Session, ids: Sequence[int]) -> dict[int, str]:
-    """The `mm-...` instance ids of the given modes, in one query (none when there are none)."""
-    if not ids:
-        return {}
-    rows = session.execute(
-        select(MaintenanceMode.id, MaintenanceMode.instance_id).where(MaintenanceMode.id.in_(ids))
-    )
-    return {mode_id: instance for mode_id, instance in rows}
+    return wire.window_json(state, window_queries.mode_instances(session, [state]))
 
 
 def _whole(text: str | None, name: str, default: int, lowest: int, highest: int | None) -> int:

@@ -7,7 +7,7 @@ into the zone's wall clock.
 """
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
@@ -18,7 +18,7 @@ from vigil.errors import Invalid
 from vigil.maintenance.exceptions import PagingException
 from vigil.maintenance.models import MaintenanceOccurrence, MaintenanceWindowEvent
 from vigil.maintenance.recipients import RecipientSpec
-from vigil.maintenance.recurrence import Schedule, zone_info
+from vigil.maintenance.recurrence import Schedule, to_utc, zone_info
 from vigil.maintenance.window_queries import PlannedOccurrence
 from vigil.maintenance.windows import WindowState
 
@@ -180,7 +180,7 @@ def instant(text: str, zone: str, name: str) -> datetime:
     """`text` as an aware UTC instant; without an offset it is wall-clock time in `zone`."""
     moment = _date_time(text, name)
     if moment.tzinfo is None:
-        return moment.replace(tzinfo=zone_info(zone), fold=0).astimezone(UTC)
+        return to_utc(moment, zone_info(zone))
     return moment.astimezone(UTC)
 
 
@@ -326,10 +326,6 @@ def event_json(event: MaintenanceWindowEvent) -> dict[str, Any]:
         "occurrence": event.occurrence_index,
         "details": event.details,
     }
-
-
-def mode_ids(states: Sequence[WindowState]) -> list[int]:
-    return [s.current.mode_id for s in states if s.current.mode_id is not None]
 
 
 # --- examples for the OpenAPI document ------------------------------------------------------
