@@ -92,3 +92,24 @@ def test_serving_several_processes_on_sqlite_is_refused(run, database_url: str) 
     code, output = run("serve", "--workers", "2")
     assert code == 2
     assert "needs PostgreSQL" in output
+
+
+def test_page_create_refuses_a_subdomain_that_is_not_a_dns_label(run) -> None:
+    created = json.loads(run("org", "create", "Pages", "--json")[1])
+    code, output = run("page", "create", "Acme", "--subdomain", "-bad-", "--org", created["api_id"])
+    assert code == 2
+    assert "Subdomain '-bad-' is not valid" in output
+    good = f"good-{created['api_id'].lower()}"
+    assert run("page", "create", "Acme", "--subdomain", good, "--org", created["api_id"])[0] == 0
+
+
+def test_page_create_prints_the_public_url_under_the_base_url(run, monkeypatch) -> None:
+    monkeypatch.setenv("VIGIL_BASE_URL", "https://status.example.com/")
+    get_settings.cache_clear()
+    created = json.loads(run("org", "create", "Urls", "--json")[1])
+    subdomain = f"urls-{created['api_id'].lower()}"
+    code, output = run(
+        "page", "create", "Acme", "--subdomain", subdomain, "--org", created["api_id"], "--json"
+    )
+    assert code == 0, output
+    assert json.loads(output)["url"] == f"https://status.example.com/status/{subdomain}"

@@ -175,7 +175,7 @@ def page_create(
             "id": page.key,
             "name": page.name,
             "subdomain": page.subdomain,
-            "url": f"{settings.base_url.rstrip('/')}/status/{page.subdomain}",
+            "url": statuspages.page_url(page, settings.base_url),
         }
     typer.echo(json.dumps(document) if as_json else f"page {document['id']}: {document['url']}")
 

@@ -144,7 +144,11 @@ def test_a_publication_can_keep_the_start_quiet(readers: Readers, travel: Any) -
 
     readers.run_everything()
 
-    assert not any("started" in subject for _, subject in readers.sent())
+    assert readers.get(key).current.status == "in_progress"
+    assert [subject for _, subject in readers.sent()] == [
+        "[Acme] Confirm your subscription",
+        "[Acme] Maintenance scheduled: Database upgrade",
+    ]
 
 
 def test_a_webhook_subscriber_follows_without_confirming(readers: Readers) -> None:

@@ -153,18 +153,22 @@ def replace_window_components(
 
 
 def window_components(
-    session: Session, window_ids: Sequence[int]
+    session: Session, window_ids: Sequence[int], *, page: StatusPage | None = None
 ) -> dict[int, list[tuple[Component, str]]]:
-    """Each window's components with the status it gives them, in one query."""
+    """Each window's components (only those on `page`, when given) with the status it gives
+    them, in page order, in one query."""
     found: dict[int, list[tuple[Component, str]]] = {window_id: [] for window_id in window_ids}
     if not window_ids:
         return found
-    rows = session.execute(
+    query = (
         select(WindowComponent.window_id, Component, WindowComponent.status)
         .join(Component, Component.id == WindowComponent.component_id)
         .where(WindowComponent.window_id.in_(window_ids))
         .order_by(Component.position, Component.id)
     )
+    if page is not None:
+        query = query.where(Component.page_id == page.id)
+    rows = session.execute(query)
     for window_id, component, status in rows:
         found[window_id].append((component, status))
     return found

@@ -25,6 +25,7 @@ from vigil.statuspages.models import (
     WindowComponent,
     WindowPublication,
 )
+from vigil.statuspages.pages import page_url
 from vigil.statuspages.status import windows_on
 
 RECENT = timedelta(days=90)
@@ -50,18 +51,18 @@ def feed_items(
 ) -> list[FeedItem]:
     """The page's incidents started and maintenance planned within RECENT of `at` (or still to
     come), newest change first. Four queries."""
-    page_url = f"{base_url.rstrip('/')}/status/{page.subdomain}"
+    url = page_url(page, base_url)
     language = page.language
     items = [
         FeedItem(
-            id=f"{page_url}#incident-{incident.key}",
+            id=f"{url}#incident-{incident.key}",
             title=translated(incident.name, incident.translations, "name", language),
             body="\n\n".join(
                 f"{u.status.title()} ({u.created_at:%Y-%m-%d %H:%M} UTC): "
                 + translated(u.message, u.translations, "message", language)
                 for u in updates
             ),
-            link=f"{page_url}#incident-{incident.key}",
+            link=f"{url}#incident-{incident.key}",
             updated=max([incident.started_at, *(u.created_at for u in updates)]),
         )
         for incident, updates in _incidents(session, page, at, component)
@@ -72,7 +73,7 @@ def feed_items(
         title = translated(window.title, names, "name", language)
         items.append(
             FeedItem(
-                id=f"{page_url}#maintenance-{window.key}-{occurrence.index}",
+                id=f"{url}#maintenance-{window.key}-{occurrence.index}",
                 title=f"Maintenance: {title}",
                 body=(
                     f"{_status(occurrence)}. {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} UTC."
@@ -82,7 +83,7 @@ def feed_items(
                         else ""
                     )
                 ),
-                link=f"{page_url}#maintenance-{window.key}",
+                link=f"{url}#maintenance-{window.key}",
                 updated=max(
                     filter(
                         None, [window.updated_at, occurrence.actual_start, occurrence.actual_end]
@@ -98,12 +99,12 @@ def render_feed(
     page: StatusPage, items: list[FeedItem], *, base_url: str, kind: str, at: datetime
 ) -> bytes:
     """RSS 2.0 (`kind` "rss") or Atom (`kind` "atom") of `items`."""
-    page_url = f"{base_url.rstrip('/')}/status/{page.subdomain}"
+    url = page_url(page, base_url)
     feed = FeedGenerator()
-    feed.id(page_url)
+    feed.id(url)
     feed.title(f"{page.name} status")
-    feed.link(href=page_url, rel="alternate")
-    feed.link(href=f"{page_url}/feed.{kind}", rel="self")
+    feed.link(href=url, rel="alternate")
+    feed.link(href=f"{url}/feed.{kind}", rel="self")
     feed.description(f"Incidents and maintenance of {page.name}")
     feed.language(page.language)
     feed.updated(items[0].updated if items else at)

@@ -39,6 +39,8 @@ MAX_NAME_CHARS = 300
 MAX_MESSAGE_CHARS = 20_000
 INCIDENT_TRANSLATED = ("name",)
 UPDATE_TRANSLATED = ("message",)
+NEWEST_FIRST = (StatusIncidentUpdate.created_at.desc(), StatusIncidentUpdate.id.desc())
+"""The order of an incident's updates: the first is the one whose status the incident has."""
 
 
 @dataclass(frozen=True)
@@ -124,7 +126,7 @@ def update_incident(
     if components is not None:
         _set_components(session, page, incident, components)
     if update is not None and (update.status is not None or update.message):
-        add_update(session, page, key, update, at=at)
+        _add_update(session, incident, update, at)
     session.flush()
     return incident
 
@@ -133,14 +135,10 @@ def resolve_incident(
     session: Session, page: StatusPage, key: str, *, at: datetime, message: str = ""
 ) -> StatusIncident:
     """RESOLVED now, with an update saying so (`message`, or "Resolved")."""
-    add_update(
-        session,
-        page,
-        key,
-        IncidentUpdateFields(message=message or "Resolved", status="RESOLVED"),
-        at=at,
-    )
-    return get_incident(session, page, key)
+    incident = get_incident(session, page, key)
+    fields = IncidentUpdateFields(message=message or "Resolved", status="RESOLVED")
+    _add_update(session, incident, fields, at)
+    return incident
 
 
 def delete_incident(session: Session, page: StatusPage, key: str) -> None:
@@ -193,7 +191,7 @@ def views(session: Session, incidents: Sequence[StatusIncident]) -> list[Inciden
         for update in session.scalars(
             select(StatusIncidentUpdate)
             .where(StatusIncidentUpdate.status_incident_id.in_(ids))
-            .order_by(StatusIncidentUpdate.created_at.desc(), StatusIncidentUpdate.id.desc())
+            .order_by(*NEWEST_FIRST)
         ):
             updates[update.status_incident_id].append(update)
     linked = {i.incident_id for i in incidents if i.incident_id is not None}
@@ -244,31 +242,25 @@ def add_update(
     at: datetime,
 ) -> StatusIncidentUpdate:
     """Post an update; its status (the incident's, when not given) becomes the incident's."""
-    incident = get_incident(session, page, key)
-    status = check_incident_status(fields.status or incident.status)
-    update = _append_update(session, incident, fields, status, at)
-    _follow_latest(session, incident)
-    return update
+    return _add_update(session, get_incident(session, page, key), fields, at)
 
 
 def list_updates(session: Session, page: StatusPage, key: str) -> list[StatusIncidentUpdate]:
-    """The incident's updates, newest first."""
-    return view(session, get_incident(session, page, key)).updates
+    """The incident's updates, newest first (two queries)."""
+    incident = get_incident(session, page, key)
+    return list(
+        session.scalars(
+            select(StatusIncidentUpdate)
+            .where(StatusIncidentUpdate.status_incident_id == incident.id)
+            .order_by(*NEWEST_FIRST)
+        )
+    )
 
 
 def get_update(
     session: Session, page: StatusPage, key: str, update_key: str
 ) -> StatusIncidentUpdate:
-    incident = get_incident(session, page, key)
-    found = session.scalars(
-        select(StatusIncidentUpdate).where(
-            StatusIncidentUpdate.status_incident_id == incident.id,
-            StatusIncidentUpdate.key == update_key,
-        )
-    ).one_or_none()
-    if found is None:
-        raise NotFound(f"No update {update_key} of incident {key}")
-    return found
+    return _update_of(session, get_incident(session, page, key), update_key)
 
 
 def edit_update(
@@ -280,7 +272,8 @@ def edit_update(
 ) -> StatusIncidentUpdate:
     """Correct an update (its text, status, translations); the incident follows its latest
     update's status."""
-    update = get_update(session, page, key, update_key)
+    incident = get_incident(session, page, key)
+    update = _update_of(session, incident, update_key)
     if fields.message is not None:
         update.message = _checked_message(fields.message)
     if fields.status is not None:
@@ -290,18 +283,39 @@ def edit_update(
     if fields.translations is not None:
         update.translations = check_translations(fields.translations, UPDATE_TRANSLATED)
     session.flush()
-    _follow_latest(session, get_incident(session, page, key))
+    _follow_latest(session, incident)
     return update
 
 
 def delete_update(session: Session, page: StatusPage, key: str, update_key: str) -> None:
-    update = get_update(session, page, key, update_key)
-    session.delete(update)
+    incident = get_incident(session, page, key)
+    session.delete(_update_of(session, incident, update_key))
     session.flush()
-    _follow_latest(session, get_incident(session, page, key))
+    _follow_latest(session, incident)
 
 
 # --- internals ------------------------------------------------------------------------------
+
+
+def _add_update(
+    session: Session, incident: StatusIncident, fields: IncidentUpdateFields, at: datetime
+) -> StatusIncidentUpdate:
+    status = check_incident_status(fields.status or incident.status)
+    update = _append_update(session, incident, fields, status, at)
+    _follow_latest(session, incident)
+    return update
+
+
+def _update_of(session: Session, incident: StatusIncident, update_key: str) -> StatusIncidentUpdate:
+    found = session.scalars(
+        select(StatusIncidentUpdate).where(
+            StatusIncidentUpdate.status_incident_id == incident.id,
+            StatusIncidentUpdate.key == update_key,
+        )
+    ).one_or_none()
+    if found is None:
+        raise NotFound(f"No update {update_key} of incident {incident.key}")
+    return found
 
 
 def _append_update(
@@ -365,7 +379,7 @@ def _follow_latest(session: Session, incident: StatusIncident) -> None:
     latest = session.execute(
         select(StatusIncidentUpdate.status, StatusIncidentUpdate.created_at)
         .where(StatusIncidentUpdate.status_incident_id == incident.id)
-        .order_by(StatusIncidentUpdate.created_at.desc(), StatusIncidentUpdate.id.desc())
+        .order_by(*NEWEST_FIRST)
         .limit(1)
     ).first()
     if latest is None:

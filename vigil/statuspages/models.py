@@ -26,7 +26,15 @@ COMPONENT_STATUSES = (
 )
 """Least to most severe: a component shows the most severe status any cause gives it."""
 INCIDENT_STATUSES = ("INVESTIGATING", "IDENTIFIED", "MONITORING", "RESOLVED")
-_COMPONENT_STATUS_CHECK = "status IN ('" + "', '".join(COMPONENT_STATUSES) + "')"
+SERVICE_STATUSES = ("up", "degraded", "down")
+"""Prod Manager's expected impact of a maintenance on its service."""
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN (" + ", ".join(f"'{value}'" for value in values) + ")"
+
+
+_COMPONENT_STATUS_CHECK = _one_of("status", COMPONENT_STATUSES)
 
 
 class StatusPage(Base):
@@ -110,7 +118,8 @@ class WindowComponent(Base):
 
 class WindowPublication(Base):
     """How a maintenance window shows on status pages: its translations and whether the page's
-    subscribers are told (Instatus' `notifyStart`, `notifyEnd`, `notifyEarly`)."""
+    subscribers are told (Instatus' `notifyStart`, `notifyEnd`; `notifyEarly` is the window's
+    own reminder)."""
 
     __tablename__ = "maintenance_window_publications"
 
@@ -125,6 +134,8 @@ class WindowPublication(Base):
     notify_start: Mapped[bool] = mapped_column(Boolean, default=True)
     notify_end: Mapped[bool] = mapped_column(Boolean, default=True)
     notify_early_minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    """Unused (always NULL): the early notice is `MaintenanceWindow.reminders`. Left for a
+    migration to drop."""
 
 
 class StatusIncident(Base):
@@ -133,9 +144,7 @@ class StatusIncident(Base):
 
     __tablename__ = "status_incidents"
     __table_args__ = (
-        CheckConstraint(
-            "status IN ('INVESTIGATING', 'IDENTIFIED', 'MONITORING', 'RESOLVED')", name="status"
-        ),
+        CheckConstraint(_one_of("status", INCIDENT_STATUSES), name="status"),
         Index("ix_status_incidents_page_id_started_at", "page_id", "started_at"),
     )
 
@@ -222,10 +231,6 @@ class Subscriber(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-SERVICE_STATUSES = ("up", "degraded", "down")
-"""Prod Manager's expected impact of a maintenance on its service."""
-
-
 class Scope(Base):
     """Prod Manager's scope (a region, an availability zone): every Prod Manager maintenance
     names one scope and one service. Its integer `id` is Prod Manager's id on the wire."""
@@ -266,7 +271,7 @@ class WindowService(Base):
 
     __tablename__ = "maintenance_window_services"
     __table_args__ = (
-        CheckConstraint("service_status IN ('up', 'degraded', 'down')", name="service_status"),
+        CheckConstraint(_one_of("service_status", SERVICE_STATUSES), name="service_status"),
         Index("ix_maintenance_window_services_scope_id", "scope_id"),
         Index("ix_maintenance_window_services_service_id", "service_id"),
     )

@@ -1,4 +1,4 @@
-"""Status pages: make, find, list and change them. The only writer of `status_pages`."""
+"""Status pages: make, find and list them. The only writer of `status_pages`."""
 
 import re
 from dataclasses import dataclass
@@ -25,7 +25,7 @@ def new_key() -> str:
 
 @dataclass(frozen=True)
 class PageFields:
-    """A page's settable fields; on update, None leaves a field as it is."""
+    """A page's settable fields; None leaves a field at its default."""
 
     name: str | None = None
     subdomain: str | None = None
@@ -43,13 +43,6 @@ def create_page(session: Session, org_id: int, fields: PageFields, *, at: dateti
     page = StatusPage(org_id=org_id, key=new_key(), created_at=at, zone="UTC", language="en")
     _apply(session, page, fields)
     session.add(page)
-    session.flush()
-    return page
-
-
-def update_page(session: Session, org_id: int, key: str, fields: PageFields) -> StatusPage:
-    page = get_page(session, org_id, key)
-    _apply(session, page, fields)
     session.flush()
     return page
 
@@ -73,6 +66,11 @@ def page_by_subdomain(session: Session, subdomain: str) -> StatusPage | None:
     ).one_or_none()
 
 
+def page_url(page: StatusPage, base_url: str) -> str:
+    """The page's public address under `base_url` (the server's, `settings.base_url`)."""
+    return f"{base_url.rstrip('/')}/status/{page.subdomain}"
+
+
 def list_pages(session: Session, org_id: int) -> list[StatusPage]:
     return list(
         session.scalars(
@@ -94,10 +92,9 @@ def _apply(session: Session, page: StatusPage, fields: PageFields) -> None:
                 f"Subdomain {fields.subdomain!r} is not valid: 1 to 63 letters, digits and"
                 " hyphens, not starting or ending with a hyphen"
             )
-        if subdomain != page.subdomain:
-            taken = session.scalar(select(StatusPage.id).where(StatusPage.subdomain == subdomain))
-            if taken is not None:
-                raise Conflict(f"Subdomain {subdomain} is taken")
+        taken = session.scalar(select(StatusPage.id).where(StatusPage.subdomain == subdomain))
+        if taken is not None:
+            raise Conflict(f"Subdomain {subdomain} is taken")
         page.subdomain = subdomain
     if fields.zone is not None:
         zone_info(fields.zone)

@@ -33,8 +33,12 @@ from vigil.maintenance.models import (
     MaintenanceWindowEvent,
 )
 from vigil.maintenance.windows import WindowSpec
-from vigil.statuspages.components import check_translations, set_window_components
-from vigil.statuspages.models import Component, StatusPage, WindowComponent, WindowPublication
+from vigil.statuspages.components import (
+    check_translations,
+    set_window_components,
+    window_components,
+)
+from vigil.statuspages.models import Component, StatusPage, WindowPublication
 from vigil.statuspages.status import windows_on
 
 MAINTENANCE_STATUSES = ("NOTSTARTEDYET", "INPROGRESS", "COMPLETED")
@@ -51,13 +55,12 @@ DEFAULT_WINDOW_COMPONENT_STATUS = "UNDERMAINTENANCE"
 
 @dataclass(frozen=True)
 class PublicationFields:
-    """How a window shows on a page; on a change, None leaves a field as it is.
-    `notify_early_minutes` 0 turns the early notice off."""
+    """How a window shows on a page; on a change, None leaves a field as it is. (The early
+    notice is the window's own reminder, `WindowSpec.reminders`.)"""
 
     translations: Mapping[str, Mapping[str, str]] | None = None
     notify_start: bool | None = None
     notify_end: bool | None = None
-    notify_early_minutes: int | None = None
 
 
 @dataclass(frozen=True)
@@ -112,7 +115,6 @@ def publish_window(
     if spec.mutes_paging or spec.routing_keys or spec.is_global:
         raise Invalid("A window published on a status page mutes no paging")
     status = check_maintenance_status(first.status or "NOTSTARTEDYET")
-    _checked_publication(publication)
     state = windows.create_window(session, page.org_id, spec, actor=actor, at=at)
     set_window_components(session, state.window, page, components)
     set_publication(session, state.window, page, publication)
@@ -126,7 +128,6 @@ def set_publication(
     session: Session, window: MaintenanceWindow, page: StatusPage, fields: PublicationFields
 ) -> WindowPublication:
     """Publish the window on `page` (or change how it shows there)."""
-    _checked_publication(fields)
     publication = get_publication(session, window)
     if publication is None:
         publication = WindowPublication(
@@ -136,7 +137,6 @@ def set_publication(
             translations={},
             notify_start=True,
             notify_end=True,
-            notify_early_minutes=None,
         )
         session.add(publication)
     publication.page_id = page.id
@@ -146,8 +146,6 @@ def set_publication(
         publication.notify_start = fields.notify_start
     if fields.notify_end is not None:
         publication.notify_end = fields.notify_end
-    if fields.notify_early_minutes is not None:
-        publication.notify_early_minutes = fields.notify_early_minutes or None
     session.flush()
     return publication
 
@@ -198,6 +196,11 @@ def page_windows(
 
 def page_window(session: Session, page: StatusPage, key: str) -> PageWindow:
     """One window of the page (NotFound when it is not on the page)."""
+    return _shown(session, page, [_window_on(session, page, key)])[0]
+
+
+def _window_on(session: Session, page: StatusPage, key: str) -> MaintenanceWindow:
+    """The window, if it shows on the page (NotFound otherwise), in one query."""
     found = session.scalars(
         select(MaintenanceWindow).where(
             MaintenanceWindow.org_id == page.org_id,
@@ -207,7 +210,7 @@ def page_window(session: Session, page: StatusPage, key: str) -> PageWindow:
     ).one_or_none()
     if found is None:
         raise NotFound(f"No maintenance {key} on page {page.key}")
-    return _shown(session, page, [found])[0]
+    return found
 
 
 def _shown(
@@ -229,14 +232,7 @@ def _shown(
             select(WindowPublication).where(WindowPublication.window_id.in_(ids))
         )
     }
-    components: dict[int, list[tuple[Component, str]]] = {i: [] for i in ids}
-    for window_id, component, status in session.execute(
-        select(WindowComponent.window_id, Component, WindowComponent.status)
-        .join(Component, Component.id == WindowComponent.component_id)
-        .where(WindowComponent.window_id.in_(ids), Component.page_id == page.id)
-        .order_by(Component.position, Component.id)
-    ):
-        components[window_id].append((component, status))
+    components = window_components(session, ids, page=page)
     updates: dict[int, list[MaintenanceWindowEvent]] = {i: [] for i in ids}
     for event in session.scalars(
         _visible_updates()
@@ -271,8 +267,11 @@ def post_update(
     actor: str,
     at: datetime,
 ) -> MaintenanceWindowEvent:
-    """A public update of the window; its status (when given) moves the window first."""
-    status = check_maintenance_status(fields.status or page_window(session, page, key).status)
+    """A public update of a window on the page (NotFound for any other window); its status
+    (when given) moves the window first."""
+    window = _window_on(session, page, key)
+    current = BY_OCCURRENCE_STATUS[windows.current_of(session, window.id).status]
+    status = check_maintenance_status(fields.status or current)
     move_to(session, page.org_id, key, status, actor=actor, at=at)
     return _post(session, key, page, replace(fields, status=status), actor, at)
 
@@ -297,7 +296,7 @@ def _post(
 def get_update(
     session: Session, page: StatusPage, key: str, update_id: str
 ) -> MaintenanceWindowEvent:
-    window = page_window(session, page, key).window
+    window = _window_on(session, page, key)
     event = (
         session.scalars(
             _visible_updates().where(
@@ -363,9 +362,3 @@ def _visible_updates() -> Select[MaintenanceWindowEvent]:
             MaintenanceWindowEvent.actor == windows.AUTOMATIC,
         ),
     )
-
-
-def _checked_publication(fields: PublicationFields) -> None:
-    minutes = fields.notify_early_minutes
-    if minutes is not None and not 0 <= minutes <= windows.MAX_REMINDER_MINUTES:
-        raise Invalid(f"notifyMinutes is from 1 to {windows.MAX_REMINDER_MINUTES}")

@@ -18,7 +18,7 @@ Plain Python over a session; `vigil.api.prodmanager` is the wire adapter.
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import TypeVar, TypeVarTuple
 
 from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
 from sqlalchemy.orm import Session
@@ -163,7 +163,7 @@ def update_service(
             MaintenanceOccurrence.status.in_(("scheduled", "in_progress")),
         )
         for _, _, link in session.execute(open_maintenances):
-            _show_on_page(session, link)
+            _show_on(session, link, component_id)
     return service
 
 
@@ -520,13 +520,7 @@ def list_maintenances(
     """A page of the maintenances `wanted` selects, latest scheduled start first, and how many
     it selects in all (two queries)."""
     conditions = wanted.where()
-    total = session.scalar(
-        select(func.count())
-        .select_from(MaintenanceWindow)
-        .join(WindowService, WindowService.window_id == MaintenanceWindow.id)
-        .join(MaintenanceOccurrence, MaintenanceOccurrence.window_id == MaintenanceWindow.id)
-        .where(WindowService.org_id == org_id, *conditions)
-    )
+    total = session.scalar(_joined(select(func.count()), org_id).where(*conditions))
     rows = session.execute(
         _maintenances(org_id)
         .where(*conditions)
@@ -543,8 +537,17 @@ def _maintenances(
     """Windows with their occurrence and link. A Prod Manager maintenance is a one-off window
     and never gets a second occurrence (its schedule changes only while it is scheduled, see
     `_reschedule`), so the join yields one row per maintenance."""
+    return _joined(select(MaintenanceWindow, MaintenanceOccurrence, WindowService), org_id)
+
+
+Columns = TypeVarTuple("Columns")
+
+
+def _joined(query: Select[*Columns], org_id: int) -> Select[*Columns]:
+    """`query` over the organization's maintenances: each window joined to its link and its
+    occurrence."""
     return (
-        select(MaintenanceWindow, MaintenanceOccurrence, WindowService)
+        query.select_from(MaintenanceWindow)
         .join(WindowService, WindowService.window_id == MaintenanceWindow.id)
         .join(MaintenanceOccurrence, MaintenanceOccurrence.window_id == MaintenanceWindow.id)
         .where(WindowService.org_id == org_id)
@@ -645,6 +648,11 @@ def _show_on_page(session: Session, link: WindowService) -> None:
     """Show the maintenance on its service's component, if the service has one, with the status
     its `service_status` gives (`SHOWN_AS`)."""
     component_id = session.scalar(select(Service.component_id).where(Service.id == link.service_id))
+    _show_on(session, link, component_id)
+
+
+def _show_on(session: Session, link: WindowService, component_id: int | None) -> None:
+    """Show the maintenance on this component (on none for None)."""
     statuses = {component_id: SHOWN_AS[link.service_status]} if component_id else {}
     replace_window_components(session, link.org_id, link.window_id, statuses)
 
@@ -721,13 +729,9 @@ def _past(moment: datetime | None, at: datetime, name: str) -> datetime | None:
 
 def maintenance_weather(session: Session, org_id: int, wanted: MaintenanceFilter) -> dict[str, int]:
     """How many maintenances `wanted` selects, per status (every status named, one query)."""
+    statuses = (MaintenanceOccurrence.status, MaintenanceOccurrence.outcome)
     rows = session.execute(
-        select(MaintenanceOccurrence.status, MaintenanceOccurrence.outcome, func.count())
-        .select_from(MaintenanceWindow)
-        .join(WindowService, WindowService.window_id == MaintenanceWindow.id)
-        .join(MaintenanceOccurrence, MaintenanceOccurrence.window_id == MaintenanceWindow.id)
-        .where(WindowService.org_id == org_id, *wanted.where())
-        .group_by(MaintenanceOccurrence.status, MaintenanceOccurrence.outcome)
+        _joined(select(*statuses, func.count()), org_id).where(*wanted.where()).group_by(*statuses)
     )
     counts = dict.fromkeys(MAINTENANCE_STATUSES, 0)
     for status, outcome, count in rows:

@@ -7,7 +7,7 @@ affects it. Nothing overwrites the component's own status, so it is what shows a
 window ends or the incident is resolved.
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -27,20 +27,19 @@ from vigil.statuspages.models import (
     WindowPublication,
 )
 
-PAGE_STATUSES = ("UP", "HASISSUES", "UNDERMAINTENANCE")
 UPCOMING = timedelta(days=30)
 """How far ahead a page shows planned maintenance."""
 
 
-def worst(statuses: Mapping[Any, str] | list[str]) -> str:
-    values = list(statuses.values()) if isinstance(statuses, Mapping) else statuses
-    return max(values, key=COMPONENT_STATUSES.index, default="OPERATIONAL")
+def worst(statuses: Iterable[str]) -> str:
+    """The most severe of these component statuses (OPERATIONAL when there are none)."""
+    return max(statuses, key=COMPONENT_STATUSES.index, default="OPERATIONAL")
 
 
 def page_status(statuses: Mapping[int, str]) -> str:
     """UP when all is operational, UNDERMAINTENANCE when maintenance is the worst of it, else
     HASISSUES (Instatus' page statuses)."""
-    most = worst(statuses)
+    most = worst(statuses.values())
     if most == "OPERATIONAL":
         return "UP"
     return "UNDERMAINTENANCE" if most == "UNDERMAINTENANCE" else "HASISSUES"
@@ -137,7 +136,7 @@ def page_maintenance(
         .order_by(MaintenanceOccurrence.planned_start, MaintenanceWindow.id)
     ).all()
     ids = [window.id for window, _ in rows]
-    components = window_components(session, ids)
+    components = window_components(session, ids, page=page)
     translations: dict[int, dict[str, Any]] = (
         dict(
             session.execute(
@@ -155,7 +154,7 @@ def page_maintenance(
         shown = PageMaintenance(
             window,
             occurrence,
-            [(c, s) for c, s in components[window.id] if c.page_id == page.id],
+            components[window.id],
             translations.get(window.id) or {},
         )
         (in_progress if occurrence.status == "in_progress" else upcoming).append(shown)

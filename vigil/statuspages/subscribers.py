@@ -32,6 +32,7 @@ from vigil.statuspages.models import (
     WindowComponent,
     WindowPublication,
 )
+from vigil.statuspages.pages import page_url
 
 HEADLINES = {
     "created": "Maintenance scheduled",
@@ -42,10 +43,6 @@ HEADLINES = {
     "canceled": "Maintenance canceled",
 }
 """The window events subscribers hear of (not overruns: those are for the team)."""
-
-
-def page_url(page: StatusPage) -> str:
-    return f"{get_settings().base_url.rstrip('/')}/status/{page.subdomain}"
 
 
 def subscribe_email(
@@ -71,7 +68,7 @@ def subscribe_email(
     found.components = wanted
     session.flush()
     if found.confirmed_at is None:
-        link = f"{page_url(page)}/subscription/{found.token}"
+        link = f"{page_url(page, get_settings().base_url)}/subscription/{found.token}"
         request_delivery(
             session,
             page.org_id,
@@ -168,13 +165,14 @@ def tell_subscribers(
             )
         )
     }
+    url = page_url(page, get_settings().base_url)
     for subscriber in subscribers:
         if subscriber.components and not set(subscriber.components) & set(components):
             continue
-        unsubscribe_url = f"{page_url(page)}/subscription/{subscriber.token}/unsubscribe"
+        unsubscribe_url = f"{url}/subscription/{subscriber.token}/unsubscribe"
         notification = Notification(
             subject=subject,
-            body=f"{body}\n\n{page_url(page)}\nUnsubscribe: {unsubscribe_url}",
+            body=f"{body}\n\n{url}\nUnsubscribe: {unsubscribe_url}",
             kind="status",
             data=dict(data or {}),
             unsubscribe_url=unsubscribe_url,

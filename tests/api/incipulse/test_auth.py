@@ -39,6 +39,7 @@ def test_a_vigil_key_of_another_dialects_header_is_not_taken(
 ) -> None:
     response = anonymous.get(STATUS, headers={"Authorization": f"Bearer {org.api_key}"})
     assert response.status_code == 401
+    assert response.json() == failure("Invalid or missing API key.")
 
 
 def test_a_read_may_send_the_key_as_a_query_parameter(
@@ -78,7 +79,7 @@ def test_a_read_only_key_may_not_write(read_only: TestClient, page: Page) -> Non
 def test_a_read_only_key_may_not_resolve(read_only: TestClient) -> None:
     response = read_only.post(RESOLVE, json={"IncidentId": "mw-anything"})
     assert response.status_code == 403
-    assert response.json()["Success"] is False
+    assert response.json() == failure("This API key is read-only: it may not make changes.")
 
 
 def test_a_read_only_key_in_the_query_may_not_write_either(
@@ -88,6 +89,13 @@ def test_a_read_only_key_in_the_query_may_not_write_either(
         INCIDENT, params={"api_key": read_only_key}, json={"IncidentId": "x", "Status": "Resolved"}
     )
     assert response.status_code == 401
+    assert response.json() == failure("Invalid or missing API key.")
+
+
+def test_a_read_only_key_may_not_update(read_only: TestClient) -> None:
+    response = read_only.put(INCIDENT, json={"IncidentId": "x", "Status": "Resolved"})
+    assert response.status_code == 403
+    assert response.json() == failure("This API key is read-only: it may not make changes.")
 
 
 def test_another_organizations_key_does_not_reach_these_components(

@@ -202,6 +202,7 @@ def test_another_organizations_incident_is_404(
         INCIDENT, json={"IncidentId": key, "Status": "Resolved"}, headers=api_key(other.api_key)
     )
     assert response.status_code == 404
+    assert response.json() == failure(f"No incident or maintenance {key}.")
 
 
 # --- resolution ---------------------------------------------------------------------------------
@@ -241,4 +242,4 @@ def test_resolving_with_a_description_posts_it(
 def test_resolving_an_unknown_id_is_404(incipulse: TestClient) -> None:
     response = incipulse.post(RESOLVE, json={"IncidentId": "cknothing"})
     assert response.status_code == 404
-    assert response.json()["Success"] is False
+    assert response.json() == failure("No incident or maintenance cknothing.")

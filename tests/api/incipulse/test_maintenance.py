@@ -161,6 +161,7 @@ def test_an_end_before_the_start_is_400(incipulse: TestClient, page: Page) -> No
 def test_an_end_at_the_start_is_400(incipulse: TestClient, page: Page) -> None:
     body = maintenance_body([page.web], EndDate="2026-03-10T02:00:00Z")
     response = incipulse.post(INCIDENT, json=body)
+    assert response.status_code == 400
     assert response.json() == failure("End date must be after start date.")
 
 
@@ -190,7 +191,9 @@ def test_a_maintenance_already_over_is_400(incipulse: TestClient, page: Page) ->
     )
     response = incipulse.post(INCIDENT, json=body)
     assert response.status_code == 400
-    assert response.json()["Success"] is False
+    assert response.json() == failure(
+        "The window is over before it is made: every occurrence ends in the past"
+    )
 
 
 def test_an_unknown_type_is_400(incipulse: TestClient, page: Page) -> None:
@@ -375,7 +378,9 @@ def test_moving_a_started_maintenance_back_to_scheduled_is_409(
     incipulse.put(INCIDENT, json={"IncidentId": key, "Status": "In Progress"})
     response = incipulse.put(INCIDENT, json={"IncidentId": key, "Status": "Scheduled"})
     assert response.status_code == 409
-    assert response.json()["Success"] is False
+    body = response.json()
+    assert (body["Success"], body["Result"]) == (False, None)
+    assert body["Message"].startswith("The maintenance has started")
 
 
 def test_resolving_a_maintenance_in_progress_ends_it(
@@ -443,6 +448,7 @@ def test_another_organizations_maintenance_is_404(
         headers=api_key(other.api_key),
     )
     assert response.status_code == 404
+    assert response.json() == failure(f"No incident or maintenance {key}.")
 
 
 def test_scheduling_a_maintenance_takes_25_queries(

@@ -34,6 +34,10 @@ def test_an_unknown_key_is_401(anonymous: TestClient) -> None:
 def test_another_scheme_than_bearer_is_401(anonymous: TestClient) -> None:
     response = anonymous.get("/v1/pages", headers={"Authorization": "Basic abc"})
     assert response.status_code == 401
+    assert response.json()["error"] == {
+        "code": "unauthorized",
+        "message": "Missing Authorization: Bearer <API key> header",
+    }
 
 
 def test_a_read_only_key_reads(read_only: TestClient, page_id: str) -> None:

@@ -114,6 +114,10 @@ def test_an_unknown_component_status_is_400(instatus: TestClient, page_id: str) 
 def test_a_component_without_a_name_is_400(instatus: TestClient, page_id: str) -> None:
     response = instatus.post(f"/v1/{page_id}/components", json={"description": "nameless"})
     assert response.status_code == 400
+    assert response.json()["error"] == {
+        "code": "bad_request",
+        "message": "A component needs a name",
+    }
 
 
 def test_a_wrongly_typed_field_is_400(instatus: TestClient, page_id: str) -> None:
@@ -131,3 +135,25 @@ def test_per_page_over_100_is_400(instatus: TestClient, page_id: str) -> None:
         "code": "bad_request",
         "message": "per_page is from 1 to 100",
     }
+
+
+def test_changing_or_deleting_an_unknown_component_is_404(
+    instatus: TestClient, page_id: str
+) -> None:
+    one = f"/v1/{page_id}/components/ckunknown"
+    for response in (instatus.put(one, json={"name": "Site"}), instatus.delete(one)):
+        assert response.status_code == 404
+        assert response.json()["error"] == {
+            "code": "not_found",
+            "message": f"No component ckunknown on page {page_id}",
+        }
+
+
+def test_changing_a_component_to_an_unknown_status_is_400(
+    instatus: TestClient, page_id: str
+) -> None:
+    key = add_component(instatus, page_id)
+    response = instatus.put(f"/v1/{page_id}/components/{key}", json={"status": "BROKEN"})
+    assert response.status_code == 400
+    assert "Unknown component status 'BROKEN'" in response.json()["error"]["message"]
+    assert instatus.get(f"/v1/{page_id}/components/{key}").json()["status"] == "OPERATIONAL"

@@ -156,16 +156,19 @@ def test_an_unknown_component_is_400(instatus: TestClient, page_id: str) -> None
         f"/v1/{page_id}/incidents", json={"name": "x", "components": ["cknope"]}
     )
     assert response.status_code == 400
+    assert response.json()["error"]["message"] == "Unknown component(s) on this page: cknope"
 
 
 def test_a_bad_started_date_is_400(instatus: TestClient, page_id: str) -> None:
     response = instatus.post(f"/v1/{page_id}/incidents", json={"name": "x", "started": "soon"})
     assert response.status_code == 400
+    assert response.json()["error"]["message"].startswith("started must be a date and time")
 
 
 def test_a_read_only_key_cannot_open_an_incident(read_only: TestClient, page_id: str) -> None:
     response = read_only.post(f"/v1/{page_id}/incidents", json={"name": "x"})
     assert response.status_code == 403
+    assert response.json()["error"]["code"] == "forbidden"
 
 
 # --- incident updates -------------------------------------------------------------------------
@@ -219,6 +222,7 @@ def test_an_update_without_a_message_is_400(instatus: TestClient, page_id: str) 
     made = add_incident(instatus, page_id)
     response = instatus.post(updates_url(page_id, made["id"]), json={"status": "RESOLVED"})
     assert response.status_code == 400
+    assert response.json()["error"]["message"] == "message is required"
 
 
 def test_an_update_with_an_unknown_status_is_400(instatus: TestClient, page_id: str) -> None:
@@ -227,11 +231,14 @@ def test_an_update_with_an_unknown_status_is_400(instatus: TestClient, page_id: 
         updates_url(page_id, made["id"]), json={"message": "x", "status": "FINE"}
     )
     assert response.status_code == 400
+    assert response.json()["error"]["message"].startswith("Unknown incident status 'FINE'")
 
 
 def test_an_unknown_update_is_404(instatus: TestClient, page_id: str) -> None:
     made = add_incident(instatus, page_id)
-    assert instatus.get(f"{updates_url(page_id, made['id'])}/cknone").status_code == 404
+    response = instatus.get(f"{updates_url(page_id, made['id'])}/cknone")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
 
 
 def test_an_incident_links_to_the_paging_incident_behind_it(
@@ -258,3 +265,42 @@ def test_an_unknown_paging_incident_cannot_be_linked(instatus: TestClient, page_
 
     assert answer.status_code == 400
     assert answer.json()["error"]["message"] == "No incident #999999 to link"
+
+
+def test_changing_or_deleting_an_unknown_incident_is_404(
+    instatus: TestClient, page_id: str
+) -> None:
+    one = f"/v1/{page_id}/incidents/cknone"
+    for response in (instatus.put(one, json={"status": "RESOLVED"}), instatus.delete(one)):
+        assert response.status_code == 404
+        assert response.json()["error"] == {
+            "code": "not_found",
+            "message": f"No incident cknone on page {page_id}",
+        }
+
+
+def test_changing_an_incident_to_an_unknown_status_is_400(
+    instatus: TestClient, page_id: str
+) -> None:
+    made = add_incident(instatus, page_id)
+    one = f"/v1/{page_id}/incidents/{made['id']}"
+    response = instatus.put(one, json={"status": "PANIC", "message": "x"})
+    assert response.status_code == 400
+    assert response.json()["error"]["message"].startswith("Unknown incident status 'PANIC'")
+    assert instatus.get(one).json() == made
+
+
+def test_correcting_or_deleting_an_unknown_update_is_404(
+    instatus: TestClient, page_id: str
+) -> None:
+    made = add_incident(instatus, page_id)
+    one = f"{updates_url(page_id, made['id'])}/cknone"
+    for response in (instatus.put(one, json={"message": "x"}), instatus.delete(one)):
+        assert response.status_code == 404
+        assert response.json()["error"]["code"] == "not_found"
+
+
+def test_an_update_of_an_unknown_incident_is_404(instatus: TestClient, page_id: str) -> None:
+    response = instatus.post(updates_url(page_id, "cknone"), json={"message": "x"})
+    assert response.status_code == 404
+    assert response.json()["error"]["message"] == f"No incident cknone on page {page_id}"

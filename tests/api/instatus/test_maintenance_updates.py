@@ -127,6 +127,7 @@ def test_an_update_with_an_unknown_status_is_400(instatus: TestClient, page_id: 
         updates_url(page_id, made["id"]), json={"message": "x", "status": "DONE"}
     )
     assert response.status_code == 400
+    assert response.json()["error"]["message"].startswith("Unknown maintenance status 'DONE'")
 
 
 def test_an_unknown_update_is_404(instatus: TestClient, page_id: str) -> None:
@@ -147,3 +148,20 @@ def test_a_read_only_key_cannot_post_an_update(
     made = add_maintenance(instatus, page_id, [])
     response = read_only.post(updates_url(page_id, made["id"]), json={"message": "x"})
     assert response.status_code == 403
+    assert response.json()["error"]["code"] == "forbidden"
+
+
+def test_correcting_or_deleting_an_unknown_update_is_404(
+    instatus: TestClient, page_id: str
+) -> None:
+    made = add_maintenance(instatus, page_id, [])
+    one = f"{updates_url(page_id, made['id'])}/999999"
+    for response in (instatus.put(one, json={"message": "x"}), instatus.delete(one)):
+        assert response.status_code == 404
+        assert response.json()["error"]["code"] == "not_found"
+
+
+def test_an_update_of_an_unknown_maintenance_is_404(instatus: TestClient, page_id: str) -> None:
+    response = instatus.post(updates_url(page_id, "mw-none"), json={"message": "x"})
+    assert response.status_code == 404
+    assert response.json()["error"]["message"] == f"No maintenance mw-none on page {page_id}"

@@ -11,27 +11,19 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.api.instatus.helpers import add_component, add_maintenance, maintenance_body
 from tests.conftest import QueryCounter
-from vigil import clock
 from vigil.db import transaction
 from vigil.engine.worker import Worker
 from vigil.maintenance import windows
 from vigil.maintenance.automation import HANDLERS
 from vigil.maintenance.models import MaintenanceMode
 from vigil.orgs.service import NewOrganization
-from vigil.statuspages.models import Component
-from vigil.statuspages.pages import get_page
-from vigil.statuspages.status import component_statuses
 
 
-def shown_statuses(
-    sessions: sessionmaker[Session], org: NewOrganization, page_id: str
-) -> dict[str, str]:
+def shown_statuses(client: TestClient, page_id: str) -> dict[str, str]:
     """What the page shows for each component now, by component id."""
-    with transaction(sessions) as session:
-        page = get_page(session, org.org.id, page_id)
-        shown = component_statuses(session, page, clock.now())
-        keys = dict(session.execute(select(Component.id, Component.key)).all())
-        return {keys[component_id]: status for component_id, status in shown.items()}
+    response = client.get(f"/v1/{page_id}/components")
+    assert response.status_code == 200, response.text
+    return {c["id"]: c["status"] for c in response.json()}
 
 
 def test_a_maintenance_is_made_from_instatus_example(instatus: TestClient, page_id: str) -> None:
@@ -79,7 +71,6 @@ def test_an_iso_start_with_z_and_a_duration_are_accepted(
 def test_a_maintenance_made_with_autostart_starts_and_ends_on_schedule(
     instatus: TestClient,
     page_id: str,
-    org: NewOrganization,
     sessions: sessionmaker[Session],
     travel: time_machine.Traveller,
 ) -> None:
@@ -92,7 +83,7 @@ def test_a_maintenance_made_with_autostart_starts_and_ends_on_schedule(
     travel.move_to(datetime(2026, 3, 10, 5, 39, tzinfo=UTC))
     engine.run_due()
     assert instatus.get(one).json()["status"] == "INPROGRESS"
-    assert shown_statuses(sessions, org, page_id) == {web: "UNDERMAINTENANCE", api: "OPERATIONAL"}
+    assert shown_statuses(instatus, page_id) == {web: "UNDERMAINTENANCE", api: "OPERATIONAL"}
     components = instatus.get(f"/v1/{page_id}/components").json()
     assert [c["status"] for c in components] == ["UNDERMAINTENANCE", "OPERATIONAL"]
 
@@ -101,17 +92,18 @@ def test_a_maintenance_made_with_autostart_starts_and_ends_on_schedule(
     ended = instatus.get(one).json()
     assert ended["status"] == "COMPLETED"
     assert [u["status"] for u in ended["updates"]] == ["COMPLETED", "INPROGRESS", "NOTSTARTEDYET"]
-    assert shown_statuses(sessions, org, page_id) == {web: "OPERATIONAL", api: "OPERATIONAL"}
+    assert shown_statuses(instatus, page_id) == {web: "OPERATIONAL", api: "OPERATIONAL"}
 
 
 def test_a_maintenance_mutes_no_paging(
-    instatus: TestClient, page_id: str, sessions: sessionmaker[Session]
+    instatus: TestClient, page_id: str, org: NewOrganization, sessions: sessionmaker[Session]
 ) -> None:
     made = add_maintenance(instatus, page_id, [], status="INPROGRESS")
     assert made["status"] == "INPROGRESS"
     with transaction(sessions) as session:
+        assert windows.get_window(session, org.org.id, made["id"]).window.mutes_paging is False
         modes = select(func.count()).select_from(MaintenanceMode)
-        assert session.scalar(modes.where(MaintenanceMode.purpose.contains(made["id"]))) == 0
+        assert session.scalar(modes.where(MaintenanceMode.org_id == org.org.id)) == 0
 
 
 def test_created_in_progress_it_starts_at_once(instatus: TestClient, page_id: str) -> None:
@@ -253,6 +245,7 @@ def test_an_unknown_component_status_is_400(instatus: TestClient, page_id: str) 
     body = maintenance_body([web], statuses=[{"id": web, "status": "DOWN"}])
     response = instatus.post(f"/v1/{page_id}/maintenances", json=body)
     assert response.status_code == 400
+    assert response.json()["error"]["message"].startswith("Unknown component status 'DOWN'")
 
 
 def test_an_end_before_the_start_is_400(instatus: TestClient, page_id: str) -> None:
@@ -292,6 +285,9 @@ def test_translations_of_other_fields_are_400(instatus: TestClient, page_id: str
     body = maintenance_body([], translations={"title": {"fr": "Titre"}})
     response = instatus.post(f"/v1/{page_id}/maintenances", json=body)
     assert response.status_code == 400
+    assert response.json()["error"]["message"] == (
+        "Translations are for name, message, not 'title'"
+    )
 
 
 def test_a_maintenance_is_deleted(instatus: TestClient, page_id: str) -> None:
@@ -306,6 +302,10 @@ def test_a_started_maintenance_cannot_be_deleted(instatus: TestClient, page_id: 
     made = add_maintenance(instatus, page_id, [], status="INPROGRESS")
     response = instatus.delete(f"/v1/{page_id}/maintenances/{made['id']}")
     assert response.status_code == 409
+    assert response.json()["error"] == {
+        "code": "conflict",
+        "message": "The window has started at least once: cancel it instead of deleting it",
+    }
 
 
 def test_an_unknown_maintenance_is_404(instatus: TestClient, page_id: str) -> None:
@@ -326,3 +326,50 @@ def test_a_read_only_key_cannot_schedule(read_only: TestClient, page_id: str) ->
     response = read_only.post(f"/v1/{page_id}/maintenances", json=maintenance_body([]))
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "forbidden"
+
+
+def test_changing_or_deleting_an_unknown_maintenance_is_404(
+    instatus: TestClient, page_id: str
+) -> None:
+    one = f"/v1/{page_id}/maintenances/mw-nothing"
+    for response in (instatus.put(one, json={"name": "x"}), instatus.delete(one)):
+        assert response.status_code == 404
+        assert response.json()["error"] == {
+            "code": "not_found",
+            "message": f"No maintenance mw-nothing on page {page_id}",
+        }
+
+
+def test_a_change_that_is_not_valid_is_400_and_changes_nothing(
+    instatus: TestClient, page_id: str
+) -> None:
+    made = add_maintenance(instatus, page_id, [])
+    one = f"/v1/{page_id}/maintenances/{made['id']}"
+    response = instatus.put(one, json={"name": "Moved", "end": "2026-03-10 04:00:00"})
+    assert response.status_code == 400
+    assert response.json()["error"]["message"] == "end must be after start"
+    response = instatus.put(one, json={"status": "SOON"})
+    assert response.status_code == 400
+    assert response.json()["error"]["message"].startswith("Unknown maintenance status 'SOON'")
+    assert instatus.get(one).json() == made
+
+
+def test_the_early_notice_is_the_windows_reminder(
+    instatus: TestClient, page_id: str, org: NewOrganization, sessions: sessionmaker[Session]
+) -> None:
+    made = add_maintenance(instatus, page_id, [])
+    one = f"/v1/{page_id}/maintenances/{made['id']}"
+
+    def reminders() -> list[int]:
+        with transaction(sessions) as session:
+            return list(windows.get_window(session, org.org.id, made["id"]).window.reminders)
+
+    assert reminders() == [60]
+    changed = instatus.put(one, json={"notifyMinutes": 15}).json()
+    assert (changed["notifyEarly"], changed["notifyMinutes"], reminders()) == (True, 15, [15])
+    changed = instatus.put(one, json={"name": "Renamed"}).json()
+    assert (changed["notifyEarly"], changed["notifyMinutes"], reminders()) == (True, 15, [15])
+    changed = instatus.put(one, json={"notifyEarly": False, "notifyMinutes": 30}).json()
+    assert (changed["notifyEarly"], changed["notifyMinutes"], reminders()) == (False, None, [])
+    changed = instatus.put(one, json={"notifyEarly": True}).json()
+    assert (changed["notifyEarly"], changed["notifyMinutes"], reminders()) == (True, 60, [60])

@@ -64,3 +64,15 @@ def test_a_page_without_a_name_is_400(instatus: TestClient) -> None:
     response = instatus.post("/v1/pages", json={"subdomain": "nameless"})
     assert response.status_code == 400
     assert "name" in response.json()["error"]["message"]
+
+
+def test_a_read_only_key_cannot_make_a_page(read_only: TestClient, org: NewOrganization) -> None:
+    response = read_only.post("/v1/pages", json={"name": "Ro", "subdomain": f"ro-{org.org.id}"})
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "forbidden"
+
+
+def test_a_page_number_below_one_is_400(instatus: TestClient) -> None:
+    response = instatus.get("/v1/pages", params={"page": 0})
+    assert response.status_code == 400
+    assert response.json()["error"] == {"code": "bad_request", "message": "page starts at 1"}

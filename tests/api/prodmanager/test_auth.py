@@ -50,6 +50,7 @@ def test_an_unknown_token_is_401_even_for_reads(anonymous: TestClient, path: str
 def test_another_scheme_than_bearer_is_401(anonymous: TestClient) -> None:
     response = anonymous.get("/api/scope", headers={"Authorization": "Basic abc"})
     assert response.status_code == 401
+    assert response.json() == {"message": "Invalid token", "reasons": {}}
 
 
 @pytest.mark.parametrize("path", WRITES)

@@ -119,6 +119,15 @@ def test_update_changes_only_what_is_sent(pm: TestClient, kind: str) -> None:
 
 
 @pytest.mark.parametrize("kind", KINDS)
+def test_update_to_an_empty_name_is_400(pm: TestClient, kind: str) -> None:
+    rid = make(pm, kind, "eu")
+    response = pm.post(f"/api/{kind}/{rid}/update", data={"name": " "})
+    valid(response, 400)
+    assert reasons(response) == {"name": [f"a {kind} needs a name"]}
+    assert valid(pm.get(f"/api/{kind}/{rid}"))["name"] == "eu"
+
+
+@pytest.mark.parametrize("kind", KINDS)
 def test_update_to_a_name_taken_is_409(pm: TestClient, kind: str) -> None:
     make(pm, kind, "one")
     rid = make(pm, kind, "two")

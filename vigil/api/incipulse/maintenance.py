@@ -50,7 +50,7 @@ def in_progress(caller: Caller, session: DbSession) -> dict[str, Any]:
             "IncidentId": window.key,
             "Title": window.title,
             "Status": "In Progress",
-            "StartDate": wire.iso(occurrence.actual_start or occurrence.planned_start),
+            "StartDate": clock.rfc3339(occurrence.actual_start or occurrence.planned_start),
         }
         for window, occurrence in published_in_progress(session, caller.org_id)
     ]

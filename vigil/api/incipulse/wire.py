@@ -1,5 +1,6 @@
 """Incipulse on the wire: the envelope every answer wears, the request body (field names
-PascalCase, accepted in any case), instants, and the status and impact vocabularies.
+PascalCase, accepted in any case), instants, and the status and impact vocabularies. Instants
+leave as `vigil.clock.rfc3339` writes them (2023-11-01T02:00:00Z).
 
 Every answer, errors included, is `{"Success": bool, "Result": <payload or null>, "Message":
 "text"}`. Ids are Vigil's string keys: a maintenance's is its window's (`mw-...`), an
@@ -182,11 +183,3 @@ def maintenance_status(text: str | None) -> str | None:
             f"Unknown maintenance Status {text!r}; expected Scheduled, In Progress or Completed."
         )
     return status
-
-
-# --- values out -----------------------------------------------------------------------------
-
-
-def iso(moment: datetime) -> str:
-    """An instant as Incipulse writes them: 2023-11-01T02:00:00Z."""
-    return f"{moment.astimezone(UTC):%Y-%m-%dT%H:%M:%S}Z"

@@ -62,7 +62,7 @@ def create(
         first=_first(body),
         at=clock.now(),
         started=wire.instant(body.started, "started") if body.started else None,
-        translations=_part(body.translations, "name"),
+        translations=wire.translations_of(body.translations, "name"),
         incident_id=(
             incidents.paging_incident_id(session, caller.org_id, body.vigilIncident)
             if body.vigilIncident is not None
@@ -95,7 +95,7 @@ def update(
         at=clock.now(),
         name=body.name,
         components=wire.statuses_of(body.components, body.statuses, DEFAULT_COMPONENT_STATUS),
-        translations=_part(body.translations, "name"),
+        translations=wire.translations_of(body.translations, "name"),
         update=_first(body),
     )
     return wire.incident_json(incidents.view(session, changed), status_page)
@@ -168,20 +168,12 @@ def delete_update(
     return {"id": update_id}
 
 
-def _part(
-    translations: dict[str, dict[str, str]] | None, field: str
-) -> dict[str, dict[str, str]] | None:
-    if translations is None or field not in translations:
-        return None
-    return {field: translations[field]}
-
-
 def _first(body: wire.IncidentIn) -> IncidentUpdateFields:
     return IncidentUpdateFields(
         message=body.message,
         status=body.status,
         notify=body.notify,
-        translations=_part(body.translations, "message"),
+        translations=wire.translations_of(body.translations, "message"),
     )
 
 

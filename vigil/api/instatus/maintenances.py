@@ -77,7 +77,6 @@ def create(
         schedule = Schedule(start=start, zone="UTC", duration=timedelta(minutes=body.duration))
     else:
         raise Invalid("Give end or duration (minutes): how long the maintenance lasts")
-    early = _early(body)
     spec = WindowSpec(
         title=body.name,
         schedule=schedule,
@@ -85,7 +84,7 @@ def create(
         mutes_paging=False,
         auto_start=True if body.autoStart is None else body.autoStart,
         auto_end=True if body.autoEnd is None else body.autoEnd,
-        reminders=[early] if early else (),
+        reminders=_reminders(body) or (),
     )
     window = publications.publish_window(
         session,
@@ -97,7 +96,7 @@ def create(
             message=body.message,
             status=body.status,
             notify=body.notify,
-            translations=_message_translations(body.translations),
+            translations=wire.translations_of(body.translations, "message"),
         ),
         actor=wire.ACTOR,
         at=clock.now(),
@@ -121,10 +120,6 @@ def update(
     status_page = page_of(session, caller, page_id)
     shown = publications.page_window(session, status_page, maintenance_id)
     now = clock.now()
-    early = _early(body)
-    reminders: list[int] | None = None
-    if body.notifyEarly is not None or body.notifyMinutes is not None:
-        reminders = [early] if early else []
     windows.update_window(
         session,
         status_page.org_id,
@@ -135,7 +130,7 @@ def update(
             schedule=_changed_schedule(body, schedule_of(shown.window)),
             auto_start=body.autoStart,
             auto_end=body.autoEnd,
-            reminders=reminders,
+            reminders=_reminders(body),
         ),
         actor=wire.ACTOR,
         at=now,
@@ -262,33 +257,20 @@ def _changed_schedule(body: wire.MaintenanceIn, stored: Schedule) -> Schedule | 
     return Schedule(start=start, zone=zone, duration=duration, rrule=stored.rrule)
 
 
-def _early(body: wire.MaintenanceIn) -> int | None:
-    """Minutes before the start for the early notice, or None for none."""
-    if body.notifyEarly is False:
-        return None
+def _reminders(body: wire.MaintenanceIn) -> list[int] | None:
+    """The window's reminders for `notifyEarly`/`notifyMinutes`: None when neither is sent
+    (unchanged), [] for no early notice, else [minutes before the start]."""
     if body.notifyEarly is None and body.notifyMinutes is None:
         return None
-    return body.notifyMinutes or DEFAULT_NOTIFY_MINUTES
+    if body.notifyEarly is False:
+        return []
+    return [body.notifyMinutes or DEFAULT_NOTIFY_MINUTES]
 
 
 def _publication(body: wire.MaintenanceIn) -> PublicationFields:
-    early: int | None = None
-    if body.notifyEarly is not None or body.notifyMinutes is not None:
-        early = _early(body) or 0
     return PublicationFields(
-        translations=body.translations,
-        notify_start=body.notifyStart,
-        notify_end=body.notifyEnd,
-        notify_early_minutes=early,
+        translations=body.translations, notify_start=body.notifyStart, notify_end=body.notifyEnd
     )
-
-
-def _message_translations(
-    translations: dict[str, dict[str, str]] | None,
-) -> dict[str, dict[str, str]] | None:
-    if not translations or "message" not in translations:
-        return None
-    return {"message": translations["message"]}
 
 
 def _update_fields(body: wire.UpdateIn) -> UpdateFields:

@@ -124,6 +124,14 @@ Message = Annotated[str, Field(max_length=20_000)]
 Key = Annotated[str, Field(min_length=1, max_length=40)]
 
 
+def translations_of(translations: Translations | None, field: str) -> Translations | None:
+    """The part of a body's `translations` for one field (`{"message": {"fr": ...}}`), None
+    when it sends none for it: one body carries the translations of several objects."""
+    if translations is None or field not in translations:
+        return None
+    return {field: translations[field]}
+
+
 class StatusOf(BaseModel):
     """A component and the status to give it (`statuses: [{id, status}]`)."""
 
@@ -319,7 +327,7 @@ def maintenance_json(shown: PageWindow, page: StatusPage) -> dict[str, Any]:
     window, current, publication = shown.window, shown.current, shown.publication
     start = current.actual_start or current.planned_start
     end = current.actual_end or current.planned_end
-    early = publication.notify_early_minutes if publication is not None else None
+    early = max(window.reminders, default=None)  # Instatus sets one (`notifyMinutes`)
     translations = publication.translations if publication is not None else {}
     return {
         "id": window.key,
