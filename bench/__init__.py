@@ -6,9 +6,11 @@ Benchmarks print figures; they are never tests and never assert timings.
 - `server.py`: migrate, create an organization, run `vigil serve [--workers N]`, read the CPU and
   memory of its process tree.
 - `history.py`: a million incidents with their timelines, written straight into the database.
+- `statuspage.py`: a public status page with 50 components and 1,000 past windows, likewise.
 - `clients.py`: the HTTP/1.1 clients the load generator drives (a raw asyncio one and httpx).
 - `load.py`: the closed-loop load generator (N workers, warm-up, then a measured window).
-- `scenarios.py`: what is measured (groups `users`, `ingest`, `reporting`; `--scenarios ingest`);
+- `scenarios.py`: what is measured (groups `users`, `ingest`, `statuspage`, `reporting`;
+  `--scenarios ingest`);
   add a `Scenario` there for a new benchmark.
 - `report.py`: the final table.
 - `paging.py` (`python -m bench.paging`): alert to first e-mail, and `oncall/current`.

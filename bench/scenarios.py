@@ -8,9 +8,10 @@ raise `Skip` when the scenario cannot run there), and append a `Scenario` to SCE
 Groups: `users` (the people API), `ingest` (the alert REST endpoint: new entities open incidents,
 repeats join open ones, new entities on keys muted by 1,000 maintenance modes, half of them
 opened by scheduled windows in progress with an exception rule; also run with two server
-processes on PostgreSQL) and `reporting`
-(`GET /api-reporting/v2/incidents` over a million stored incidents, seeded directly in the
-database by `bench.history`; runs last, after the other groups measured the small database).
+processes on PostgreSQL), `statuspage` (`GET /status/{page}`, 50 components and 1,000 past
+windows seeded by `bench.statuspage`) and `reporting` (`GET /api-reporting/v2/incidents` over
+a million stored incidents, seeded directly in the database by `bench.history`; runs last,
+after the other groups measured the small database).
 """
 
 import asyncio

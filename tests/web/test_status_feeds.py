@@ -164,17 +164,31 @@ def test_a_component_calendar_leaves_out_other_components(
     assert Calendar.from_ical(answer.content).walk("VEVENT") == []
 
 
-def test_an_unknown_page_or_component_is_404(anonymous: TestClient, page: Page) -> None:
-    assert anonymous.get("/status/no-such-page/feed.rss").status_code == 404
-    assert anonymous.get(f"/status/{page.subdomain}/feed.rss?component=nope").status_code == 404
+@pytest.mark.parametrize("feed", ["feed.rss", "feed.atom", "maintenance.ics"])
+def test_an_unknown_page_or_component_is_404(anonymous: TestClient, page: Page, feed: str) -> None:
+    no_page = anonymous.get(f"/status/no-such-page/{feed}")
+    no_component = anonymous.get(f"/status/{page.subdomain}/{feed}?component=nope")
+
+    assert (no_page.status_code, no_component.status_code) == (404, 404)
+    assert "no-such-page" in no_page.json()["error"]
+    assert "nope" in no_component.json()["error"]
 
 
+@pytest.mark.parametrize(
+    ("feed", "count"),
+    [
+        ("feed.rss", 5),  # page, incidents, their components, their updates, maintenance
+        ("feed.atom", 5),
+        ("maintenance.ics", 2),  # page, maintenance
+    ],
+)
 def test_a_feed_costs_a_fixed_number_of_queries(
-    anonymous: TestClient, page: Page, queries: QueryCounter
+    anonymous: TestClient, page: Page, queries: QueryCounter, feed: str, count: int
 ) -> None:
-    anonymous.get(path(page, "feed.rss"))
+    anonymous.get(path(page, feed))
     queries.statements.clear()
 
-    anonymous.get(path(page, "feed.rss"))
+    answer = anonymous.get(path(page, feed))
 
-    assert queries.count == 5  # page, incidents, their components, their updates, maintenance
+    assert answer.status_code == 200
+    assert queries.count == count, queries.statements

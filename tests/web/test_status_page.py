@@ -158,6 +158,12 @@ class Site:
     def run_engine(self) -> int:
         return run_all_due(self.sessions, HANDLERS)
 
+    def run_engine_at(self, travel: Any, *moments: datetime) -> None:
+        """Moves the clock to each moment in turn and runs what is due there."""
+        for at in moments:
+            travel.move_to(at)
+            self.run_engine()
+
 
 @pytest.fixture
 def travel() -> Iterator[Any]:
@@ -367,10 +373,7 @@ def test_a_finished_window_leaves_the_page_for_its_history(
     subdomain = site.page()
     api = site.component(subdomain, "API")
     site.window(subdomain, datetime(2026, 3, 2, 13, 0), {api: "UNDERMAINTENANCE"})
-    travel.move_to(NOW + timedelta(hours=1))
-    site.run_engine()
-    travel.move_to(NOW + timedelta(hours=3))
-    site.run_engine()
+    site.run_engine_at(travel, NOW + timedelta(hours=1), NOW + timedelta(hours=3))
 
     html = show(anonymous, subdomain)
     history = text_of(show(anonymous, subdomain, "/history"))
@@ -412,6 +415,28 @@ def test_names_and_messages_show_in_the_page_language(site: Site, anonymous: Tes
     assert "Mise à jour" in upcoming
     assert "Nous mettons à jour." in upcoming
     assert "Interface: Under maintenance" in upcoming
+
+
+def test_past_windows_show_in_the_page_language_in_the_history(
+    site: Site, anonymous: TestClient, travel: Any
+) -> None:
+    subdomain = site.page(language="fr")
+    api = site.component(subdomain, "API", translations={"name": {"fr": "Interface"}})
+    site.window(
+        subdomain,
+        datetime(2026, 3, 2, 13, 0),
+        {api: "UNDERMAINTENANCE"},
+        translations={"name": {"fr": "Mise à jour"}},
+    )
+    site.window(subdomain, datetime(2026, 3, 2, 13, 0), {api: "UNDERMAINTENANCE"}, title="Plain")
+    site.run_engine_at(travel, NOW + timedelta(hours=1), NOW + timedelta(hours=3))
+
+    history = text_of(show(anonymous, subdomain, "/history"))
+
+    assert "Mise à jour Completed" in history
+    assert "Plain Completed" in history  # no translations: its own title
+    assert "Database upgrade" not in history
+    assert "Affected: Interface" in history
 
 
 def test_windows_of_other_pages_do_not_show(site: Site, anonymous: TestClient) -> None:
@@ -503,10 +528,7 @@ def test_history_mixes_maintenance_and_incidents_by_time(
     subdomain = site.page()
     api = site.component(subdomain, "API")
     site.window(subdomain, datetime(2026, 3, 2, 13, 0), {api: "UNDERMAINTENANCE"})
-    travel.move_to(NOW + timedelta(hours=1))
-    site.run_engine()
-    travel.move_to(NOW + timedelta(hours=3))
-    site.run_engine()
+    site.run_engine_at(travel, NOW + timedelta(hours=1), NOW + timedelta(hours=3))
     site.incident(
         subdomain,
         "Older outage",
@@ -637,10 +659,9 @@ def test_a_day_entirely_under_maintenance_has_a_no_data_mark_of_its_own(
     subdomain = site.page()
     api = site.component(subdomain, "API")
     site.window(subdomain, datetime(2026, 2, 27, 0, 0), {api: "UNDERMAINTENANCE"}, hours=24)
-    travel.move_to(datetime(2026, 2, 27, 0, 0, tzinfo=UTC))
-    site.run_engine()
-    travel.move_to(datetime(2026, 2, 28, 0, 0, tzinfo=UTC))
-    site.run_engine()
+    site.run_engine_at(
+        travel, datetime(2026, 2, 27, 0, 0, tzinfo=UTC), datetime(2026, 2, 28, 0, 0, tzinfo=UTC)
+    )
     travel.move_to(NOW)
 
     html = show(anonymous, subdomain)
@@ -797,7 +818,7 @@ def test_the_history_takes_the_same_few_queries_however_much_it_shows(
 
     show(anonymous, subdomain, "/history")
 
-    assert queries.count == 5, queries.statements
+    assert queries.count == 4, queries.statements
 
 
 def test_uptime_bars_are_reused_for_a_minute(

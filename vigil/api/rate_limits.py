@@ -212,8 +212,9 @@ def _charge(request: Request, bucket: str, client: str, advertise: bool) -> Mapp
     decision = limiter.hit(bucket, client)
     if decision is None:
         return {}
-    headers = rate_headers(decision, client) if advertise else {}
+    headers: Mapping[str, str] = {}
     if advertise:
+        headers = rate_headers(decision, client)
         setattr(request.state, EXTRA_HEADERS, headers)
     if not decision.allowed:
         policy = limiter.policy(bucket)

@@ -9,14 +9,14 @@ iCalendar of maintenance to come; `?component=<id>` narrows any of them to one c
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from sqlalchemy import select
 from starlette.responses import Response
 
 from vigil import clock
 from vigil.api.deps import DbSession, TransactionalRoute
 from vigil.maintenance.calendar import CONTENT_TYPE as CALENDAR_TYPE
 from vigil.statuspages import feeds
-from vigil.statuspages.models import Component, StatusPage
+from vigil.statuspages.components import get_component
+from vigil.statuspages.models import StatusPage
 from vigil.statuspages.pages import page_by_subdomain
 
 router = APIRouter(tags=["Status page feeds"], route_class=TransactionalRoute)
@@ -69,9 +69,5 @@ def _page(session: DbSession, subdomain: str, component: str | None) -> StatusPa
     if page is None:
         raise HTTPException(404, f"No status page {subdomain}")
     if component is not None:
-        known = session.scalar(
-            select(Component.id).where(Component.page_id == page.id, Component.key == component)
-        )
-        if known is None:
-            raise HTTPException(404, f"No component {component} on this page")
+        get_component(session, page, component)  # NotFound: 404
     return page

@@ -7,7 +7,7 @@ page's own logo aside, when it has one).
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
@@ -15,7 +15,7 @@ from markupsafe import Markup
 from vigil import clock
 from vigil.api.deps import DbSession, TransactionalRoute
 from vigil.api.responses import FastJSONResponse
-from vigil.statuspages.pages import page_by_subdomain
+from vigil.statuspages.pages import page_by_subdomain, page_url
 from vigil.web.rendered_pages import Rendered, accepts_gzip
 from vigil.web.status_view import UPTIME_DAYS, Uptime, history_view, page_view, summary
 
@@ -39,8 +39,6 @@ templates = Environment(
 )
 templates.filters["bars"] = _bars
 templates.globals["uptime_days"] = UPTIME_DAYS
-HTML_HEADERS = {"Cache-Control": "no-cache"}
-"""Readers see a change at once; caches may still keep a copy and ask again."""
 
 
 @router.get(
@@ -51,15 +49,12 @@ HTML_HEADERS = {"Cache-Control": "no-cache"}
 def page_summary(subdomain: str, request: Request, session: DbSession) -> FastJSONResponse:
     page = page_by_subdomain(session, subdomain)
     if page is None:
-        return FastJSONResponse(
-            {"error": f"No status page at {subdomain}"},
-            status_code=404,
-        )
+        raise HTTPException(404, f"No status page at {subdomain}")
     view = page_view(session, page, clock.now(), uptime=False)
-    base_url = str(request.app.state.settings.base_url).rstrip("/")
     return FastJSONResponse(
-        summary(view, f"{base_url}/status/{page.subdomain}"),
-        headers={"Access-Control-Allow-Origin": "*", **HTML_HEADERS},
+        summary(view, page_url(page, request.app.state.settings.base_url)),
+        # Any site may embed it; caches may keep a copy but ask again each time.
+        headers={"Access-Control-Allow-Origin": "*", "Cache-Control": "no-cache"},
     )
 
 
@@ -76,7 +71,7 @@ def history(
 ) -> Response:
     page = page_by_subdomain(session, subdomain)
     if page is None:
-        return _not_found(subdomain)
+        return not_found(subdomain)
     view = history_view(session, page, page_number)
     html = templates.get_template("history.html").render(
         page=view.page, view=view, current="history"
@@ -94,7 +89,7 @@ def status_page(subdomain: str, request: Request, session: DbSession) -> Respons
     now = clock.now()
     page = page_by_subdomain(session, subdomain)
     if page is None:
-        return _not_found(subdomain)
+        return not_found(subdomain)
     view = page_view(session, page, now)
     html = templates.get_template("status.html").render(page=view.page, view=view, current="status")
     rendered = Rendered.of(html.encode(), now)
@@ -111,6 +106,6 @@ def _answer(rendered: Rendered, request: Request) -> Response:
     return response
 
 
-def _not_found(subdomain: str) -> HTMLResponse:
+def not_found(subdomain: str) -> HTMLResponse:
     html = templates.get_template("not_found.html").render(subdomain=subdomain)
     return HTMLResponse(html, status_code=404)

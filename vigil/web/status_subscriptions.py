@@ -12,7 +12,6 @@ subscription is the same whether the address was known or not.
     POST /status/{subdomain}/subscription/{token}/unsubscribe   (one-click)
 """
 
-from html import escape
 from typing import Annotated
 
 from fastapi import APIRouter, Form
@@ -24,6 +23,8 @@ from vigil.errors import Invalid
 from vigil.statuspages import subscribers
 from vigil.statuspages.models import StatusPage, Subscriber
 from vigil.statuspages.pages import page_by_subdomain
+from vigil.web.status_page import not_found, templates
+from vigil.web.status_view import header
 
 router = APIRouter(tags=["Status page subscriptions"], route_class=TransactionalRoute)
 
@@ -39,7 +40,7 @@ def subscribe(
 ) -> HTMLResponse:
     page = page_by_subdomain(session, subdomain)
     if page is None:
-        return _answer(None, "No such page", "There is no status page here.", status_code=404)
+        return not_found(subdomain)
     try:
         subscribers.subscribe_email(session, page, email, component or [], at=clock.now())
     except Invalid as error:
@@ -54,9 +55,10 @@ def subscribe(
 
 @router.get(f"{BASE}/subscription/{{token}}", response_class=HTMLResponse, summary="Confirm page")
 def show_confirm(session: DbSession, subdomain: str, token: str) -> HTMLResponse:
-    page, found = _found(session, subdomain, token)
-    if page is None or found is None:
-        return _unknown(page)
+    known = _known(session, subdomain, token)
+    if isinstance(known, HTMLResponse):
+        return known
+    page, found = known
     if found.confirmed_at is not None:
         return _answer(page, "Subscribed", "This subscription is already confirmed.")
     return _answer(
@@ -69,9 +71,10 @@ def show_confirm(session: DbSession, subdomain: str, token: str) -> HTMLResponse
 
 @router.post(f"{BASE}/subscription/{{token}}", response_class=HTMLResponse, summary="Confirm")
 def confirm(session: DbSession, subdomain: str, token: str) -> HTMLResponse:
-    page, found = _found(session, subdomain, token)
-    if page is None or found is None:
-        return _unknown(page)
+    known = _known(session, subdomain, token)
+    if isinstance(known, HTMLResponse):
+        return known
+    page, found = known
     subscribers.confirm(session, found, clock.now())
     return _answer(page, "Subscribed", f"{found.email} will hear about {page.name}.")
 
@@ -82,9 +85,10 @@ def confirm(session: DbSession, subdomain: str, token: str) -> HTMLResponse:
     summary="Unsubscribe page",
 )
 def show_unsubscribe(session: DbSession, subdomain: str, token: str) -> HTMLResponse:
-    page, found = _found(session, subdomain, token)
-    if page is None or found is None:
-        return _unknown(page)
+    known = _known(session, subdomain, token)
+    if isinstance(known, HTMLResponse):
+        return known
+    page, found = known
     return _answer(
         page,
         "Unsubscribe",
@@ -99,46 +103,38 @@ def show_unsubscribe(session: DbSession, subdomain: str, token: str) -> HTMLResp
     summary="Unsubscribe (one click, RFC 8058)",
 )
 def unsubscribe(session: DbSession, subdomain: str, token: str) -> HTMLResponse:
-    page, found = _found(session, subdomain, token)
-    if page is None or found is None:
-        return _unknown(page)
+    known = _known(session, subdomain, token)
+    if isinstance(known, HTMLResponse):
+        return known
+    page, found = known
     subscribers.unsubscribe(session, found)
     return _answer(page, "Unsubscribed", "No more messages will be sent.")
 
 
-def _found(
+def _known(
     session: DbSession, subdomain: str, token: str
-) -> tuple[StatusPage | None, Subscriber | None]:
+) -> tuple[StatusPage, Subscriber] | HTMLResponse:
+    """The page and the subscriber of the link, or the 404 page saying what is unknown."""
     page = page_by_subdomain(session, subdomain)
-    return page, (subscribers.by_token(session, page, token) if page is not None else None)
-
-
-def _unknown(page: StatusPage | None) -> HTMLResponse:
-    return _answer(page, "Link not valid", "This link is not (or no longer) valid.", 404)
+    if page is None:
+        return not_found(subdomain)
+    found = subscribers.by_token(session, page, token)
+    if found is None:
+        return _answer(page, "Link not valid", "This link is not (or no longer) valid.", 404)
+    return page, found
 
 
 def _answer(
-    page: StatusPage | None,
+    page: StatusPage,
     title: str,
     text: str,
     status_code: int = 200,
     button: tuple[str, str] | None = None,
 ) -> HTMLResponse:
-    name = escape(page.name) if page is not None else "Status"
-    back = f'<p><a href="/status/{escape(page.subdomain)}">Back to {name}</a></p>' if page else ""
-    form = (
-        f'<form method="post" action="{escape(button[1])}">'
-        f'<button type="submit">{escape(button[0])}</button></form>'
-        if button
-        else ""
+    """A short page in the status page's own look: a title, a sentence and maybe a button
+    (its label and where it posts)."""
+    label, action = button or (None, None)
+    html = templates.get_template("message.html").render(
+        page=header(page), title=title, text=text, button=label, action=action
     )
-    return HTMLResponse(
-        "<!doctype html><html lang=en><head><meta charset=utf-8>"
-        '<meta name=viewport content="width=device-width, initial-scale=1">'
-        f"<title>{escape(title)} · {name}</title>"
-        "<style>body{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:2rem auto;"
-        "padding:0 1rem;color:#1a1a1a}button{font:inherit;padding:.5rem 1rem}</style></head>"
-        f"<body><main><h1>{escape(title)}</h1><p>{escape(text)}</p>{form}{back}</main>"
-        "</body></html>",
-        status_code=status_code,
-    )
+    return HTMLResponse(html, status_code=status_code)

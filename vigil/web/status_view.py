@@ -32,6 +32,7 @@ from vigil.statuspages.models import (
     WindowPublication,
 )
 from vigil.statuspages.status import (
+    PageMaintenance,
     component_statuses,
     page_maintenance,
     page_status,
@@ -66,6 +67,13 @@ MAINTENANCE_LABELS = {
     "COMPLETED": "Completed",
     "CANCELED": "Canceled",
 }
+SHOWN_MAINTENANCE_STATUS = {
+    "scheduled": "NOTSTARTEDYET",
+    "in_progress": "INPROGRESS",
+    "completed": "COMPLETED",
+    "canceled": "CANCELED",
+}
+"""An occurrence's status as the page says it (Instatus' words, and CANCELED)."""
 HISTORY_PER_PAGE = 20
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -329,9 +337,7 @@ def page_view(session: Session, page: StatusPage, at: datetime, *, uptime: bool 
     """Everything `/status/{subdomain}` shows at `at`."""
     zone = zone_info(page.zone)
     language = page.language
-    # Ungrouped components first, then groups in order, on either database (list_components
-    # leaves where NULL groups sort to the database); sorted() keeps the rest of its order.
-    listed = sorted(list_components(session, page), key=lambda pair: pair[1] is not None)
+    listed = list_components(session, page)  # ungrouped first, then groups in order
     statuses = component_statuses(session, page, at)
     bars = uptimes(session, page, [c for c, _ in listed if c.show_uptime], at) if uptime else {}
     groups: list[GroupView] = []
@@ -352,25 +358,31 @@ def page_view(session: Session, page: StatusPage, at: datetime, *, uptime: bool 
         else:
             groups.append(GroupView(group_name, [view]))
     in_progress, upcoming = page_maintenance(session, page, at)
-    maintenance = [
-        [
-            _maintenance(m.window, m.occurrence, m.components, m.translations, page, zone)
-            for m in found
-        ]
-        for found in (in_progress, upcoming)
-    ]
     updates = _window_updates(
         session, [m.window.id for m in [*in_progress, *upcoming]], language, zone
     )
-    for shown in [*maintenance[0], *maintenance[1]]:
-        shown.updates.extend(updates.get(shown.key, []))
+
+    def shown(found: list[PageMaintenance]) -> list[MaintenanceView]:
+        return [
+            _maintenance(
+                m.window,
+                m.occurrence,
+                m.components,
+                m.translations,
+                page,
+                zone,
+                updates.get(m.window.key, []),
+            )
+            for m in found
+        ]
+
     return PageView(
         page=header(page),
         status=page_status(statuses),
         groups=groups,
         incidents=open_incidents(session, page, zone),
-        in_progress=maintenance[0],
-        upcoming=maintenance[1],
+        in_progress=shown(in_progress),
+        upcoming=shown(upcoming),
         now=moment(at, zone),
     )
 
@@ -424,32 +436,28 @@ def _maintenance(
     translations: Mapping[str, Any],
     page: StatusPage,
     zone: ZoneInfo,
+    updates: Sequence[Update] = (),
 ) -> MaintenanceView:
+    """An occurrence as the page shows it; `components` are the window's on the page."""
     start = occurrence.actual_start or occurrence.planned_start
     if occurrence.status == "completed" and occurrence.actual_end is not None:
-        end = occurrence.actual_end
+        end = max(occurrence.actual_end, start)
     else:
-        end = occurrence.planned_end
-    status = {
-        "scheduled": "NOTSTARTEDYET",
-        "in_progress": "INPROGRESS",
-        "completed": "COMPLETED",
-        "canceled": "CANCELED",
-    }[occurrence.status]
+        end = max(occurrence.planned_end, start)
     return MaintenanceView(
         key=window.key,
         name=translated(window.title, translations, "name", page.language),
         message=translated(window.description, translations, "message", page.language),
-        status=status,
+        status=SHOWN_MAINTENANCE_STATUS[occurrence.status],
         start=moment(start, zone),
-        end=moment(max(end, start), zone),
+        end=moment(end, zone),
         start_at=start,
-        end_at=max(end, start),
+        end_at=end,
         components=[
             Affected(translated(c.name, c.translations or {}, "name", page.language), s)
             for c, s in components
-            if c.page_id == page.id
         ],
+        updates=list(updates),
     )
 
 
@@ -522,28 +530,18 @@ def history_view(
     incident_ids = [id_ for kind, id_ in rows if kind == 1]
     maintenance: dict[int, MaintenanceView] = {}
     if occurrence_ids:
-        pairs = session.execute(
-            select(MaintenanceWindow, MaintenanceOccurrence)
+        found_windows = session.execute(
+            select(MaintenanceWindow, MaintenanceOccurrence, WindowPublication.translations)
             .join(MaintenanceOccurrence, MaintenanceOccurrence.window_id == MaintenanceWindow.id)
+            .outerjoin(WindowPublication, WindowPublication.window_id == MaintenanceWindow.id)
             .where(MaintenanceOccurrence.id.in_(occurrence_ids))
         ).all()
-        window_ids = list({window.id for window, _ in pairs})
-        components = window_components(session, window_ids)
-        translations: dict[int, dict[str, Any]] = dict(
-            session.execute(
-                select(WindowPublication.window_id, WindowPublication.translations).where(
-                    WindowPublication.window_id.in_(window_ids)
-                )
-            ).all()
+        components = window_components(
+            session, list({row[0].id for row in found_windows}), page=page
         )
-        for window, occurrence in pairs:
+        for window, occurrence, translations in found_windows:
             maintenance[occurrence.id] = _maintenance(
-                window,
-                occurrence,
-                components[window.id],
-                translations.get(window.id) or {},
-                page,
-                zone,
+                window, occurrence, components[window.id], translations or {}, page, zone
             )
     incidents: dict[int, IncidentView] = {}
     if incident_ids:
