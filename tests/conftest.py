@@ -6,7 +6,7 @@ created from it and dropped afterwards); anything else, or nothing, runs on a SQ
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,9 +17,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+from typer.testing import CliRunner
 
 from vigil.api.app import create_app
-from vigil.config import Settings
+from vigil.cli import app as cli
+from vigil.config import Settings, get_settings
 from vigil.db import transaction
 from vigil.migrations import upgrade
 from vigil.orgs.service import NewOrganization, create_organization
@@ -155,3 +157,22 @@ def queries(engine: Engine) -> Iterator[QueryCounter]:
     event.listen(engine, "before_cursor_execute", record)
     yield counter
     event.remove(engine, "before_cursor_execute", record)
+
+
+Run = Callable[..., tuple[int, str]]
+"""run("org", "create", ...): the `vigil` command's exit code and output."""
+
+
+@pytest.fixture
+def run(database_url: str, settings: object, monkeypatch: pytest.MonkeyPatch) -> Iterator[Run]:
+    """Invoke `vigil ...` against the test database."""
+    monkeypatch.setenv("VIGIL_DATABASE_URL", database_url)
+    get_settings.cache_clear()
+    runner = CliRunner()
+
+    def invoke(*args: str) -> tuple[int, str]:
+        result = runner.invoke(cli, list(args))
+        return result.exit_code, result.output
+
+    yield invoke
+    get_settings.cache_clear()

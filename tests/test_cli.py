@@ -1,27 +1,9 @@
 import json
-from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-from typer.testing import CliRunner
 
-from vigil.cli import app as cli
 from vigil.config import get_settings
-
-
-@pytest.fixture
-def run(database_url: str, settings: object, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
-    """Invoke `vigil ...` against the test database."""
-    monkeypatch.setenv("VIGIL_DATABASE_URL", database_url)
-    get_settings.cache_clear()
-    runner = CliRunner()
-
-    def invoke(*args: str) -> tuple[int, str]:
-        result = runner.invoke(cli, list(args))
-        return result.exit_code, result.output
-
-    yield invoke
-    get_settings.cache_clear()
 
 
 def test_org_create_json_prints_one_object_with_working_keys(run, anonymous: TestClient) -> None:

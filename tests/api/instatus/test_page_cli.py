@@ -1,32 +1,12 @@
 """`vigil page create NAME --subdomain S [--json]`: a page the Instatus API then serves."""
 
 import json
-from collections.abc import Callable, Iterator
 
-import pytest
 from fastapi.testclient import TestClient
-from typer.testing import CliRunner
 
 from tests.api.instatus.conftest import bearer
-from vigil.cli import app as cli
-from vigil.config import get_settings
+from tests.conftest import Run
 from vigil.orgs.service import NewOrganization
-
-Run = Callable[..., tuple[int, str]]
-
-
-@pytest.fixture
-def run(database_url: str, settings: object, monkeypatch: pytest.MonkeyPatch) -> Iterator[Run]:
-    monkeypatch.setenv("VIGIL_DATABASE_URL", database_url)
-    get_settings.cache_clear()
-    runner = CliRunner()
-
-    def invoke(*args: str) -> tuple[int, str]:
-        result = runner.invoke(cli, list(args))
-        return result.exit_code, result.output
-
-    yield invoke
-    get_settings.cache_clear()
 
 
 def test_page_create_json_prints_the_page_id_and_url(

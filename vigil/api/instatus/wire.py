@@ -27,6 +27,7 @@ from vigil.statuspages.models import (
     StatusIncidentUpdate,
     StatusPage,
 )
+from vigil.statuspages.pages import page_url
 from vigil.statuspages.publications import PageWindow, update_status
 
 PREFIX = "/v1/"
@@ -272,7 +273,7 @@ def page_json(page: StatusPage, base_url: str) -> dict[str, Any]:
         "brandColor": page.color,
         "language": page.language,
         "timezone": page.zone,
-        "url": f"{base_url.rstrip('/')}/status/{page.subdomain}",
+        "url": page_url(page, base_url),
         "createdAt": iso(page.created_at),
     }
 
