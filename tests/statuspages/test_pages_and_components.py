@@ -125,3 +125,43 @@ def test_translations_of_unknown_fields_are_refused(
             ComponentFields(name="Website", translations={"colour": {"fr": "bleu"}}),
             at=NOW,
         )
+
+
+def test_the_page_of_components_is_the_one_holding_them(
+    sessions: sessionmaker[Session], org: NewOrganization
+) -> None:
+    with transaction(sessions) as session:
+        make_page(session, org.org.id, "holder-a")
+        page = make_page(session, org.org.id, "holder-b")
+        api = components.create_component(session, page, ComponentFields(name="API"), at=NOW)
+
+        assert pages.page_of_components(session, org.org.id, [api.key]).id == page.id
+
+
+def test_components_of_two_pages_have_no_one_page(
+    sessions: sessionmaker[Session], org: NewOrganization
+) -> None:
+    with transaction(sessions) as session:
+        keys = [
+            components.create_component(
+                session,
+                make_page(session, org.org.id, subdomain),
+                ComponentFields(name="API"),
+                at=NOW,
+            ).key
+            for subdomain in ("split-a", "split-b")
+        ]
+
+        with pytest.raises(Invalid, match=r"^components must all be on one status page"):
+            pages.page_of_components(session, org.org.id, keys)
+
+
+def test_without_components_the_only_page_must_be_the_only_one(
+    sessions: sessionmaker[Session], org: NewOrganization
+) -> None:
+    with transaction(sessions) as session:
+        make_page(session, org.org.id, "only-a")
+        make_page(session, org.org.id, "only-b")
+
+        with pytest.raises(Invalid, match="name components to say which page"):
+            pages.page_of_components(session, org.org.id, [])

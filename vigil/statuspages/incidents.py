@@ -156,6 +156,16 @@ def get_incident(session: Session, page: StatusPage, key: str) -> StatusIncident
     return found
 
 
+def incident_page(session: Session, org_id: int, key: str) -> StatusPage | None:
+    """The page of the organization's public incident with this id (None: no such incident)."""
+    page_id = session.scalar(
+        select(StatusIncident.page_id).where(
+            StatusIncident.org_id == org_id, StatusIncident.key == key
+        )
+    )
+    return session.get(StatusPage, page_id) if page_id is not None else None
+
+
 def list_incidents(
     session: Session, page: StatusPage, *, offset: int = 0, limit: int = 50
 ) -> list[StatusIncident]:

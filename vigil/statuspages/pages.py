@@ -1,6 +1,7 @@
 """Status pages: make, find and list them. The only writer of `status_pages`."""
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -11,7 +12,7 @@ from vigil.errors import Conflict, Invalid, NotFound
 from vigil.identifiers import random_alnum
 from vigil.maintenance.recurrence import zone_info
 from vigil.people.validation import email_address
-from vigil.statuspages.models import StatusPage
+from vigil.statuspages.models import Component, StatusPage
 
 _SUBDOMAIN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$")
@@ -69,6 +70,37 @@ def page_by_subdomain(session: Session, subdomain: str) -> StatusPage | None:
 def page_url(page: StatusPage, base_url: str) -> str:
     """The page's public address under `base_url` (the server's, `settings.base_url`)."""
     return f"{base_url.rstrip('/')}/status/{page.subdomain}"
+
+
+def page_of_components(
+    session: Session, org_id: int, keys: Sequence[str], *, field: str = "components"
+) -> StatusPage:
+    """The page holding all of these components (by id), or with none given the
+    organization's only page; Invalid otherwise, saying why (`field`: what the caller calls
+    the components)."""
+    wanted = list(dict.fromkeys(key.strip() for key in keys))
+    if not wanted:
+        pages = list_pages(session, org_id)
+        if not pages:
+            raise Invalid("There is no status page yet: make one first.")
+        if len(pages) > 1:
+            raise Invalid(f"There are several status pages: name {field} to say which page.")
+        return pages[0]
+    found = dict(
+        session.execute(
+            select(Component.key, Component.page_id).where(
+                Component.org_id == org_id, Component.key.in_(wanted)
+            )
+        ).all()
+    )
+    unknown = [key for key in wanted if key not in found]
+    if unknown:
+        raise Invalid(f"Unknown {field}: {', '.join(unknown)}.")
+    if len(set(found.values())) > 1:
+        raise Invalid(f"{field} must all be on one status page.")
+    page = session.get(StatusPage, next(iter(found.values())))
+    assert page is not None  # a component's page (the foreign key says it exists)
+    return page
 
 
 def list_pages(session: Session, org_id: int) -> list[StatusPage]:

@@ -38,7 +38,7 @@ from vigil.statuspages.components import (
     set_window_components,
     window_components,
 )
-from vigil.statuspages.models import Component, StatusPage, WindowPublication
+from vigil.statuspages.models import Component, StatusPage, WindowComponent, WindowPublication
 from vigil.statuspages.status import windows_on
 
 MAINTENANCE_STATUSES = ("NOTSTARTEDYET", "INPROGRESS", "COMPLETED")
@@ -197,6 +197,24 @@ def page_windows(
 def page_window(session: Session, page: StatusPage, key: str) -> PageWindow:
     """One window of the page (NotFound when it is not on the page)."""
     return _shown(session, page, [_window_on(session, page, key)])[0]
+
+
+def window_page(session: Session, org_id: int, key: str) -> StatusPage | None:
+    """The page the organization's window with this id is published on, else the page of its
+    first component; None when it shows on no page (or there is no such window)."""
+    window = select(MaintenanceWindow.id).where(
+        MaintenanceWindow.org_id == org_id, MaintenanceWindow.key == key
+    )
+    published = select(WindowPublication.page_id).where(WindowPublication.window_id.in_(window))
+    first_component = (
+        select(Component.page_id)
+        .join(WindowComponent, WindowComponent.component_id == Component.id)
+        .where(WindowComponent.window_id.in_(window))
+        .order_by(Component.position, Component.id)
+        .limit(1)
+    )
+    page_id = session.scalar(published) or session.scalar(first_component)
+    return session.get(StatusPage, page_id) if page_id is not None else None
 
 
 def _window_on(session: Session, page: StatusPage, key: str) -> MaintenanceWindow:
