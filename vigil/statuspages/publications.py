@@ -32,7 +32,7 @@ from vigil.maintenance.models import (
     MaintenanceWindow,
     MaintenanceWindowEvent,
 )
-from vigil.maintenance.windows import WindowSpec
+from vigil.maintenance.windows import WindowChanges, WindowSpec
 from vigil.statuspages.components import (
     check_translations,
     set_window_components,
@@ -122,6 +122,29 @@ def publish_window(
     if first.message:
         _post(session, state.window.key, page, replace(first, status=status), actor, at)
     return state.window
+
+
+def change_window(
+    session: Session,
+    page: StatusPage,
+    key: str,
+    changes: WindowChanges,
+    *,
+    components: Mapping[str, str] | None,
+    publication: PublicationFields,
+    status: str | None,
+    actor: str,
+    at: datetime,
+) -> None:
+    """Change a window shown on `page` (NotFound for any other): its values, its components
+    (when given, they replace the old ones), how it shows, then its status (`move_to`)."""
+    window = _window_on(session, page, key)
+    windows.update_window(session, page.org_id, key, changes, actor=actor, at=at)
+    if components is not None:
+        set_window_components(session, window, page, components)
+    set_publication(session, window, page, publication)
+    if status is not None:
+        move_to(session, page.org_id, key, status, actor=actor, at=at)
 
 
 def set_publication(

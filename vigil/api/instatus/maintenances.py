@@ -30,7 +30,6 @@ from vigil.maintenance import windows
 from vigil.maintenance.recurrence import Schedule, zone_info
 from vigil.maintenance.windows import WindowChanges, WindowSpec, schedule_of
 from vigil.statuspages import publications
-from vigil.statuspages.components import set_window_components
 from vigil.statuspages.models import StatusPage
 from vigil.statuspages.publications import PublicationFields, UpdateFields
 
@@ -119,10 +118,9 @@ def update(
 ) -> dict[str, Any]:
     status_page = page_of(session, caller, page_id)
     shown = publications.page_window(session, status_page, maintenance_id)
-    now = clock.now()
-    windows.update_window(
+    publications.change_window(
         session,
-        status_page.org_id,
+        status_page,
         maintenance_id,
         WindowChanges(
             title=body.name,
@@ -132,17 +130,12 @@ def update(
             auto_end=body.autoEnd,
             reminders=_reminders(body),
         ),
+        components=wire.statuses_of(body.components, body.statuses, "UNDERMAINTENANCE"),
+        publication=_publication(body),
+        status=body.status,
         actor=wire.ACTOR,
-        at=now,
+        at=clock.now(),
     )
-    statuses = wire.statuses_of(body.components, body.statuses, "UNDERMAINTENANCE")
-    if statuses is not None:
-        set_window_components(session, shown.window, status_page, statuses)
-    publications.set_publication(session, shown.window, status_page, _publication(body))
-    if body.status is not None:
-        publications.move_to(
-            session, status_page.org_id, maintenance_id, body.status, actor=wire.ACTOR, at=now
-        )
     return _one(session, status_page, maintenance_id)
 
 
