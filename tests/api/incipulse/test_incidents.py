@@ -172,6 +172,32 @@ def test_an_update_may_change_the_impact(
     assert shown_statuses(sessions, org, page.key)[page.web] == "MINOROUTAGE"
 
 
+def test_new_affected_components_without_an_impact_keep_the_incidents_impact(
+    incipulse: TestClient, page: Page, sessions: sessionmaker[Session], org: NewOrganization
+) -> None:
+    key = open_incident(incipulse, [page.web], Impact="Partial Outage")
+
+    incipulse.put(INCIDENT, json={"IncidentId": key, "AffectedComponents": [page.web, page.api]})
+
+    assert shown_statuses(sessions, org, page.key) == {
+        page.web: "PARTIALOUTAGE",
+        page.api: "PARTIALOUTAGE",
+    }
+
+
+def test_affected_components_without_an_impact_drop_the_ones_not_named(
+    incipulse: TestClient, page: Page, sessions: sessionmaker[Session], org: NewOrganization
+) -> None:
+    key = open_incident(incipulse, [page.web, page.api], Impact="Minor Outage")
+
+    incipulse.put(INCIDENT, json={"IncidentId": key, "AffectedComponents": [page.api]})
+
+    assert shown_statuses(sessions, org, page.key) == {
+        page.web: "OPERATIONAL",
+        page.api: "MINOROUTAGE",
+    }
+
+
 def test_an_update_changing_nothing_is_400(incipulse: TestClient, page: Page) -> None:
     key = open_incident(incipulse, [page.web])
     response = incipulse.put(INCIDENT, json={"IncidentId": key, "Description": " "})

@@ -22,6 +22,7 @@ from vigil.api.incipulse.pages import Target, page_for, target
 from vigil.errors import Invalid
 from vigil.statuspages import incidents
 from vigil.statuspages.incidents import DEFAULT_COMPONENT_STATUS, IncidentUpdateFields
+from vigil.statuspages.status import worst
 
 router = APIRouter(tags=["Incipulse: incidents and maintenance"], route_class=TransactionalRoute)
 
@@ -97,13 +98,7 @@ def _change(session: Session, found: Target, body: wire.IncidentIn) -> None:
     message = body.Description if body.Description and body.Description.strip() else None
     components: dict[str, str] | None = None
     if body.AffectedComponents is not None or body.Impact is not None:
-        shown = wire.impact(body.Impact, DEFAULT_COMPONENT_STATUS)
-        if body.AffectedComponents is not None:
-            keys = [key.strip() for key in body.AffectedComponents]
-        else:
-            incident = incidents.get_incident(session, found.page, found.key)
-            keys = [component.key for component, _ in incidents.view(session, incident).components]
-        components = dict.fromkeys(keys, shown)
+        components = _components(session, found, body)
     if status is None and message is None and body.Title is None and components is None:
         raise Invalid("Give a Description, a Status, a Title, an Impact or AffectedComponents.")
     incidents.update_incident(
@@ -115,3 +110,19 @@ def _change(session: Session, found: Target, body: wire.IncidentIn) -> None:
         components=components,
         update=IncidentUpdateFields(message=message, status=status, notify=body.IsNotify),
     )
+
+
+def _components(session: Session, found: Target, body: wire.IncidentIn) -> dict[str, str]:
+    """The incident's components after the update: those named (else the ones it has), at the
+    Impact given, else at the status each already shows (the incident's impact for a newly
+    named one)."""
+    incident = incidents.get_incident(session, found.page, found.key)
+    current = {c.key: status for c, status in incidents.view(session, incident).components}
+    if body.AffectedComponents is not None:
+        keys = [key.strip() for key in body.AffectedComponents]
+    else:
+        keys = list(current)
+    if body.Impact is not None:
+        return dict.fromkeys(keys, wire.impact(body.Impact, DEFAULT_COMPONENT_STATUS))
+    impact = worst(current.values()) if current else DEFAULT_COMPONENT_STATUS
+    return {key: current.get(key, impact) for key in keys}
