@@ -7,9 +7,10 @@ from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Request
 
-from vigil.api.rate_limits import INCIPULSE, charge_address, charge_key
+from vigil.api.dialect_auth import key_principal
+from vigil.api.rate_limits import INCIPULSE, charge_address
 from vigil.api.victorops.auth import READ_METHODS
-from vigil.orgs.service import Principal, authenticate_key
+from vigil.orgs.service import Principal
 
 MISSING_OR_INVALID = "Invalid or missing API key."
 READ_ONLY = "This API key is read-only: it may not make changes."
@@ -26,13 +27,7 @@ def _principal(
     if not secret:
         charge_address(request, INCIPULSE)
         raise HTTPException(401, MISSING_OR_INVALID)
-    # A session of its own, closed at once (see vigil.api.victorops.auth).
-    with request.app.state.sessions() as session:
-        principal = authenticate_key(session, secret)
-    if principal is None:
-        charge_address(request, INCIPULSE)  # key guessing is limited too
-        raise HTTPException(401, MISSING_OR_INVALID)
-    charge_key(request, INCIPULSE, principal.key_id)
+    principal, _ = key_principal(request, secret, INCIPULSE, invalid=MISSING_OR_INVALID)
     if principal.read_only and not reading:
         raise HTTPException(403, READ_ONLY)
     return principal

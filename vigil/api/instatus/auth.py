@@ -7,9 +7,10 @@ from typing import Annotated
 from fastapi import Depends, Header, HTTPException, Request
 from sqlalchemy.orm import Session
 
-from vigil.api.rate_limits import INSTATUS, charge_address, charge_key
+from vigil.api.dialect_auth import key_principal
+from vigil.api.rate_limits import INSTATUS, charge_address
 from vigil.api.victorops.auth import READ_METHODS
-from vigil.orgs.service import Principal, authenticate_key
+from vigil.orgs.service import Principal
 from vigil.statuspages.models import StatusPage
 from vigil.statuspages.pages import get_page
 
@@ -21,13 +22,7 @@ def _principal(
     if scheme.lower() != "bearer" or not secret.strip():
         charge_address(request, INSTATUS)
         raise HTTPException(401, "Missing Authorization: Bearer <API key> header")
-    # A session of its own, closed at once (see vigil.api.victorops.auth).
-    with request.app.state.sessions() as session:
-        principal = authenticate_key(session, secret.strip())
-    if principal is None:
-        charge_address(request, INSTATUS)  # key guessing is limited too
-        raise HTTPException(401, "Invalid API key")
-    charge_key(request, INSTATUS, principal.key_id)
+    principal, _ = key_principal(request, secret.strip(), INSTATUS, invalid="Invalid API key")
     if principal.read_only and request.method not in READ_METHODS:
         raise HTTPException(403, "This API key is read-only")
     return principal

@@ -18,9 +18,10 @@ from typing import Annotated, NoReturn
 from fastapi import Depends, Header, HTTPException, Request, Response
 from sqlalchemy import select
 
-from vigil.api.rate_limits import PRODMANAGER, PRODMANAGER_ANONYMOUS, charge_address, charge_key
+from vigil.api.dialect_auth import key_principal
+from vigil.api.rate_limits import PRODMANAGER, PRODMANAGER_ANONYMOUS, charge_address
 from vigil.orgs.models import Organization
-from vigil.orgs.service import authenticate_key
+from vigil.orgs.service import Principal
 
 INVALID = "Invalid token"
 REQUIRED = "Authentication required: send Authorization: Bearer <API key>"
@@ -59,6 +60,20 @@ def _refuse(request: Request, message: str) -> NoReturn:
     raise HTTPException(401, message)
 
 
+def _principal(request: Request, response: Response, secret: str) -> Principal:
+    """The token's principal, the answer carrying its rate headers."""
+    principal, headers = key_principal(
+        request,
+        secret,
+        PRODMANAGER,
+        invalid=INVALID,
+        address_bucket=PRODMANAGER_ANONYMOUS,
+        advertise=True,
+    )
+    response.headers.update(headers)
+    return principal
+
+
 def _reader(
     request: Request,
     response: Response,
@@ -67,18 +82,11 @@ def _reader(
     ] = None,
 ) -> Reader:
     secret = _secret(request, authorization)
-    if secret is None:
-        response.headers.update(charge_address(request, PRODMANAGER_ANONYMOUS, advertise=True))
+    if secret is not None:
+        return Reader(_principal(request, response, secret).org_id, authenticated=True)
+    response.headers.update(charge_address(request, PRODMANAGER_ANONYMOUS, advertise=True))
     # A session of its own, closed at once (see vigil.api.victorops.auth).
     with request.app.state.sessions() as session:
-        if secret is not None:
-            principal = authenticate_key(session, secret)
-            if principal is None:
-                _refuse(request, INVALID)
-            response.headers.update(
-                charge_key(request, PRODMANAGER, principal.key_id, advertise=True)
-            )
-            return Reader(principal.org_id, authenticated=True)
         orgs = list(session.scalars(select(Organization.id).order_by(Organization.id).limit(2)))
     if len(orgs) != 1:
         raise HTTPException(401, ANONYMOUS_AMBIGUOUS)
@@ -93,11 +101,7 @@ def _writer(
     secret = _secret(request, authorization)
     if secret is None:
         _refuse(request, REQUIRED)
-    with request.app.state.sessions() as session:
-        principal = authenticate_key(session, secret)
-    if principal is None:
-        _refuse(request, INVALID)
-    response.headers.update(charge_key(request, PRODMANAGER, principal.key_id, advertise=True))
+    principal = _principal(request, response, secret)
     if principal.read_only:
         raise HTTPException(403, READ_ONLY)
     return principal.org_id
