@@ -189,7 +189,7 @@ def move_to(
     if BY_OCCURRENCE_STATUS[current.status] == status:
         return
     if status == "NOTSTARTEDYET":
-        raise WrongState("The maintenance has started: it cannot be NOTSTARTEDYET again")
+        raise WrongState("The maintenance has started: it cannot be scheduled again")
     if status == "INPROGRESS":
         windows.start_window(session, org_id, key, actor=actor, at=at)
     elif current.status == "in_progress":

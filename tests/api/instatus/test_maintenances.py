@@ -223,7 +223,10 @@ def test_a_started_maintenance_cannot_go_back_to_notstartedyet(
         f"/v1/{page_id}/maintenances/{made['id']}", json={"status": "NOTSTARTEDYET"}
     )
     assert response.status_code == 409
-    assert response.json()["error"]["code"] == "conflict"
+    assert response.json()["error"] == {
+        "code": "conflict",
+        "message": "The maintenance has started: it cannot be scheduled again",
+    }
 
 
 def test_an_unknown_maintenance_status_is_400(instatus: TestClient, page_id: str) -> None:
