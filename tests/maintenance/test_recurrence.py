@@ -1,6 +1,6 @@
 """When maintenance windows happen: recurrence, time zones and DST (vigil.maintenance.recurrence)."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 import time_machine
@@ -50,6 +50,19 @@ def test_a_schedule_between_a_start_and_an_end_lasts_the_time_between_them() -> 
     )
 
     assert schedule.duration == timedelta(hours=3, minutes=30)
+
+
+def test_a_schedule_between_two_instants_is_in_utc() -> None:
+    paris = timezone(timedelta(hours=2))
+    schedule = Schedule.between_instants(
+        datetime(2026, 7, 1, 22, 0, tzinfo=paris), datetime(2026, 7, 1, 21, 30, tzinfo=UTC)
+    )
+
+    assert (schedule.start, schedule.zone, schedule.duration) == (
+        datetime(2026, 7, 1, 20, 0),
+        "UTC",
+        timedelta(hours=1, minutes=30),
+    )
 
 
 def test_an_end_not_after_the_start_is_refused() -> None:

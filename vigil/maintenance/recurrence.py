@@ -268,6 +268,12 @@ class Schedule:
             raise Invalid("end must be after start")
         return cls(start=start, zone=zone, duration=duration, rrule=rrule)
 
+    @classmethod
+    def between_instants(cls, start: datetime, end: datetime) -> "Schedule":
+        """A one-off schedule in UTC between two aware instants (as status-page APIs send
+        them); an end not after the start raises Invalid."""
+        return cls.between(_utc_wall_clock(start), _utc_wall_clock(end), "UTC")
+
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.zone)
@@ -425,3 +431,7 @@ def _expand(schedule: Schedule) -> Iterator[Occurrence]:
             continue
         previous = start
         yield Occurrence(index=index, start=start, end=start + schedule.duration)
+
+
+def _utc_wall_clock(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(tzinfo=None)

@@ -575,12 +575,7 @@ def _checked_service_status(status: str) -> str:
 def _schedule(start: datetime, end: datetime) -> Schedule:
     if end <= start:
         raise Invalid("scheduled_end_date: must be after scheduled_start_date")
-    return Schedule.between(_naive(start), _naive(end), "UTC")
-
-
-def _naive(moment: datetime) -> datetime:
-    """UTC wall-clock time, as a window's schedule in zone UTC takes it."""
-    return moment.astimezone(UTC).replace(tzinfo=None)
+    return Schedule.between_instants(start, end)
 
 
 def _changed(given: str | None, stored: str) -> str | None:

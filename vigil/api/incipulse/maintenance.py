@@ -9,7 +9,6 @@ is in progress. Status "In Progress" starts it, "Completed" (or ResolveIncident)
 cancels it when it has not started.
 """
 
-from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter
@@ -69,7 +68,7 @@ def schedule(session: Session, org_id: int, body: wire.IncidentIn) -> str:
     page = page_for(session, org_id, components)
     spec = WindowSpec(
         title=title,
-        schedule=Schedule.between(_naive(start), _naive(end), "UTC"),
+        schedule=Schedule.between_instants(start, end),
         description=body.Description or "",
         mutes_paging=False,
         auto_start=True,
@@ -124,8 +123,3 @@ def resolve(session: Session, found: Target, body: wire.IncidentIn) -> None:
         publications.move_to(
             session, found.page.org_id, found.key, "COMPLETED", actor=wire.ACTOR, at=now
         )
-
-
-def _naive(moment: datetime) -> datetime:
-    """UTC wall-clock time, as a window's schedule in zone UTC takes it."""
-    return moment.astimezone(UTC).replace(tzinfo=None)
